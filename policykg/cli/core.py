@@ -1,0 +1,205 @@
+"""Core commands: init, load, validate, stats, show, sources, export, formats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rdflib import URIRef
+
+from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress
+from policykg.exceptions import ValidationFailed
+from policykg.graph.store import destroy_store
+from policykg.load import list_sources, load_paths, remove_source
+from policykg.loaders.registry import get_loader, loader_names
+from policykg.lookup import find_entity
+from policykg.stats import entity_facts, stats
+from policykg.validate import validate_store
+
+__all__ = ["register"]
+
+EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Delete an existing store first.")
+@click.pass_context
+def init(ctx: click.Context, force: bool) -> None:
+    """Create an empty embedded store.
+
+    \b
+    Example:
+        policykg --store ./mykg init
+    """
+    path: Path = ctx.find_root().obj["store_path"]
+    if force:
+        destroy_store(path)
+    store = get_store(ctx)
+    click.echo(f"store ready at {path} ({len(store)} quads)")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "format_name", type=click.Choice(loader_names()),
+              help="Force a loader instead of detecting the format.")
+@click.option("--lenient", is_flag=True, help="Skip bad records with a warning (curated data).")
+@click.option("--strict", is_flag=True, help="Fail on any bad record (open-data formats).")
+@click.option("--force", is_flag=True, help="Reload files whose content is unchanged.")
+@click.option("--report", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Format of the summary of what was loaded.")
+@click.pass_context
+def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, lenient: bool,
+         strict: bool, force: bool, fmt: str) -> None:
+    """Load files or folders into the store, all or nothing.
+
+    Each file becomes one source (a named graph) that is replaced when the file is loaded again.
+
+    \b
+    Example:
+        policykg load examples/
+        policykg load article.txt --format article
+    """
+    store = get_store(ctx)
+    with progress("loading", None) as advance:
+        results = load_paths(store, list(paths), format_name=format_name, lenient=lenient,
+                             strict=strict, force=force, on_triples=advance)
+    rows = [{"file": str(r.path), "format": r.loader, "status": r.status, "triples": r.triples,
+             "skipped": sum(r.skipped.values())} for r in results]
+    echo_rows(rows, fmt, ["file", "format", "status", "triples", "skipped"])
+    for result in results:
+        for warning in result.warnings[:50]:
+            click.echo(f"warning: {warning}", err=True)
+        if len(result.warnings) > 50:
+            click.echo(f"warning: … and {len(result.warnings) - 50} more in {result.path}",
+                       err=True)
+        for reason, count in sorted(result.skipped.items()):
+            click.echo(f"skipped {count} record(s) in {result.path}: {reason}", err=True)
+
+
+@click.command()
+@output_option()
+@click.pass_context
+def validate(ctx: click.Context, fmt: str) -> None:
+    """Check the store against the SHACL shapes; exit 1 on violations.
+
+    \b
+    Example:
+        policykg validate --format json
+    """
+    violations = validate_store(get_store(ctx))
+    if not violations:
+        click.echo("conforms: no violations" if fmt == "table" else
+                   ("[]" if fmt == "json" else "focus,shape,path,message,severity,value"))
+        return
+    echo_rows([v.as_dict() for v in violations], fmt,
+              ["focus", "shape", "path", "message", "value", "severity"])
+    raise ValidationFailed(f"{len(violations)} SHACL violation(s)")
+
+
+@click.command("stats")
+@output_option()
+@click.pass_context
+def stats_command(ctx: click.Context, fmt: str) -> None:
+    """Count entities by class and links by relationship.
+
+    \b
+    Example:
+        policykg stats --format csv
+    """
+    echo_rows(stats(get_store(ctx)), fmt, ["kind", "name", "count"])
+
+
+@click.command()
+@click.argument("entity")
+@output_option()
+@click.pass_context
+def show(ctx: click.Context, entity: str, fmt: str) -> None:
+    """Show an entity's facts and neighbours with their sources.
+
+    ENTITY is an IRI, a name or an alias (case and accents are forgiven).
+
+    \b
+    Example:
+        policykg show "Pena Nieto"
+    """
+    store = get_store(ctx)
+    iri = find_entity(store, entity)
+    rows = entity_facts(store, URIRef(iri))
+    if fmt == "table":
+        click.echo(f"{iri}")
+    echo_rows(rows, fmt, ["direction", "predicate", "value", "label", "sources"])
+
+
+@click.command()
+@click.option("--remove", "remove_key", metavar="SOURCE",
+              help="Remove this source (key, IRI or unique end of its path) and its facts.")
+@output_option()
+@click.pass_context
+def sources(ctx: click.Context, remove_key: str | None, fmt: str) -> None:
+    """List loaded sources, or remove one with all its facts.
+
+    \b
+    Example:
+        policykg sources
+        policykg sources --remove examples/03-facts.yaml
+    """
+    store = get_store(ctx)
+    if remove_key:
+        removed = remove_source(store, remove_key)
+        click.echo(f"removed {removed.key} ({removed.triples} triples)")
+        return
+    rows = [{"source": s.key, "format": s.format, "triples": s.triples, "title": s.title or "",
+             "hash": s.content_hash[:19], "iri": str(s.iri)} for s in list_sources(store)]
+    echo_rows(rows, fmt, ["source", "format", "triples", "title", "hash", "iri"])
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="ttl",
+              show_default=True, help="RDF syntax; trig and nq keep one graph per source.")
+@click.option("-o", "--output", type=OutPath, default="-", show_default=True,
+              help="File to write, or - for standard output.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path) -> None:
+    """Export the whole store as RDF.
+
+    \b
+    Example:
+        policykg export --format trig -o backup.trig
+    """
+    store = get_store(ctx)
+    graph = store.dataset() if fmt in ("trig", "nq") else store.union_graph()
+    data = graph.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+@output_option()
+def formats(fmt: str) -> None:
+    """List the loaders and the files they read.
+
+    \b
+    Example:
+        policykg formats
+    """
+    rows = []
+    for name in loader_names():
+        loader = get_loader(name)
+        rows.append({"format": name, "version": loader.version,
+                     "extensions": " ".join(loader.extensions),
+                     "description": loader.description})
+    echo_rows(rows, fmt, ["format", "version", "extensions", "description"])
+
+
+def register(cli: click.Group) -> None:
+    """Add the core commands to ``cli``."""
+    for command in (init, load, validate, stats_command, show, sources, export, formats):
+        cli.add_command(command)
+
+

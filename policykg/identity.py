@@ -1,0 +1,129 @@
+"""Deterministic identifiers and name normalization.
+
+An entity IRI is built from a coarse type family and a normalized key, so loading the same record
+on any machine mints the same IRI. Keys come, in order of preference, from an explicit id, an
+external identifier (a Wikidata QID), or the normalized name.
+
+>>> entity_iri("Person", name="Enrique Peña Nieto")
+rdflib.term.URIRef('https://w3id.org/policykg/id/person/enrique-pena-nieto')
+>>> normalize_name("  PEÑA   nieto ") == normalize_name("Pena Nieto")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from rdflib import URIRef
+
+__all__ = [
+    "BASE",
+    "ID_BASE",
+    "SOURCE_BASE",
+    "entity_iri",
+    "fact_iri",
+    "family_of",
+    "normalize_name",
+    "slugify",
+    "source_iri",
+    "stable_hash",
+]
+
+BASE = "https://w3id.org/policykg/"
+ID_BASE = BASE + "id/"
+SOURCE_BASE = BASE + "source/"
+
+#: Type families used in IRIs: subclasses share their family so that a record typing the State
+#: Department as GovernmentAgency and an article typing it as Organization mint the same IRI.
+_FAMILIES = {
+    "Person": "person",
+    "Organization": "org",
+    "GovernmentAgency": "org",
+    "Legislature": "org",
+    "PoliticalParty": "org",
+    "NGO": "org",
+    "ResearchInstitute": "org",
+    "Company": "org",
+    "MediaOutlet": "org",
+    "InternationalOrganization": "org",
+    "Jurisdiction": "place",
+    "Country": "place",
+    "Post": "post",
+    "Policy": "policy",
+    "Law": "policy",
+    "ExecutiveOrder": "policy",
+    "Agreement": "policy",
+    "Program": "policy",
+    "Event": "event",
+}
+
+_SPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def strip_accents(text: str) -> str:
+    """Remove combining marks: 'Peña' becomes 'Pena'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize_name(name: str) -> str:
+    """Fold case, accents, punctuation and spacing so that spellings of one name compare equal."""
+    folded = strip_accents(name).casefold()
+    folded = folded.replace("&", " and ")
+    folded = re.sub(r"[^\w\s]", " ", folded)
+    return _SPACE.sub(" ", folded).strip()
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lowercase ASCII slug; falls back to a hash when nothing of the text survives."""
+    slug = _NON_WORD.sub("-", strip_accents(text).casefold()).strip("-")
+    if not slug:
+        return "h" + stable_hash(text)[:12]
+    if len(slug) > max_length:
+        slug = slug[:max_length].rstrip("-") + "-" + stable_hash(text)[:8]
+    return slug
+
+
+def stable_hash(*parts: object) -> str:
+    """SHA-1 hex of the parts joined by a separator that cannot occur in normal text."""
+    joined = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()
+
+
+def family_of(type_name: str) -> str:
+    """The IRI family of a class's local name ('GovernmentAgency' -> 'org')."""
+    return _FAMILIES.get(type_name, type_name.casefold())
+
+
+def entity_iri(
+    type_name: str,
+    *,
+    key: str | None = None,
+    wikidata: str | None = None,
+    name: str | None = None,
+) -> URIRef:
+    """Mint the IRI of an entity from its type and the strongest key available."""
+    family = family_of(type_name)
+    if key:
+        return URIRef(f"{ID_BASE}{family}/{slugify(key)}")
+    if wikidata and _QID.match(wikidata):
+        return URIRef(f"{ID_BASE}{family}/wd-{wikidata}")
+    if name:
+        return URIRef(f"{ID_BASE}{family}/{slugify(normalize_name(name))}")
+    msg = f"cannot mint an IRI for a {type_name} without an id, QID or name"
+    raise ValueError(msg)
+
+
+def fact_iri(kind: str, parts: Iterable[object]) -> URIRef:
+    """Mint the IRI of an n-ary fact (membership, funding flow...) from its defining values."""
+    return URIRef(f"{ID_BASE}{kind}/{stable_hash(*parts)[:20]}")
+
+
+def source_iri(key: str) -> URIRef:
+    """The IRI (and named graph) of a source identified by ``key`` (a path or chosen id)."""
+    return URIRef(f"{SOURCE_BASE}{slugify(key, 60)}-{stable_hash(key)[:8]}")

@@ -1,0 +1,270 @@
+"""The load pipeline: files → loader → triples → one named graph per source, atomically.
+
+A call to :func:`load_paths` is all or nothing: every file is staged first, and only when all of
+them loaded are the staged graphs swapped in, in one transaction. A file whose content and loader
+version are unchanged since its last load is left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from policykg.exceptions import LoaderError, UnknownFormat
+from policykg.graph.store import Store
+from policykg.graph.terms import Triple
+from policykg.identity import source_iri
+from policykg.loaders.base import LoadContext, Loader, LoadWarning
+from policykg.loaders.registry import detect_loader, get_loader
+from policykg.ontology.namespace import PKG
+
+__all__ = [
+    "LoadResult",
+    "SourceInfo",
+    "load_paths",
+    "list_sources",
+    "remove_source",
+    "source_key",
+    "expand_paths",
+    "file_hash",
+]
+
+_IGNORED_NAMES = {"readme.md", "license", "license.txt", ".gitkeep"}
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file."""
+
+    path: Path
+    source: URIRef
+    loader: str
+    status: str  # "loaded" or "unchanged"
+    triples: int = 0
+    warnings: list[LoadWarning] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A loaded source as the store records it."""
+
+    iri: URIRef
+    key: str
+    format: str
+    version: str
+    content_hash: str
+    triples: int
+    title: str | None = None
+
+
+def source_key(path: Path) -> str:
+    """A stable key for a file: its path relative to the working directory when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def file_hash(path: Path) -> str:
+    """``sha256:<hex>`` of the file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
+def expand_paths(paths: Iterable[Path], format_name: str | None) -> list[tuple[Path, Loader]]:
+    """Files to load with their loaders; directories are walked in sorted order.
+
+    Inside a directory, files no loader recognises (a README) are passed over; a file named
+    explicitly must be recognised.
+    """
+    found: list[tuple[Path, Loader]] = []
+    for path in paths:
+        if not path.exists():
+            raise LoaderError("no such file or directory", path=str(path))
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.name.startswith(".") or child.name.lower() in _IGNORED_NAMES:
+                    continue
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                try:
+                    loader = get_loader(format_name) if format_name else detect_loader(child)
+                except UnknownFormat:
+                    continue
+                found.append((child, loader))
+        else:
+            loader = get_loader(format_name) if format_name else detect_loader(path)
+            found.append((path, loader))
+    return found
+
+
+def list_sources(store: Store) -> list[SourceInfo]:
+    """Every loaded source with its format, hash and size."""
+    rows = store.select(
+        """
+        SELECT ?g ?key ?format ?version ?hash ?title WHERE {
+          GRAPH ?g { ?g a pkg:Source ; pkg:record ?key ; pkg:format ?format ;
+                        pkg:extractorVersion ?version ; pkg:contentHash ?hash .
+                     OPTIONAL { ?g dcterms:title ?title } }
+        } ORDER BY ?key
+        """
+    )
+    infos = []
+    seen: set[str] = set()
+    for row in rows:
+        iri = URIRef(str(row["g"]))
+        if str(iri) in seen:
+            continue
+        seen.add(str(iri))
+        count = sum(1 for _ in store.graph_triples(iri))
+        infos.append(
+            SourceInfo(
+                iri=iri,
+                key=str(row["key"]),
+                format=str(row["format"]),
+                version=str(row["version"]),
+                content_hash=str(row["hash"]),
+                triples=count,
+                title=str(row["title"]) if "title" in row else None,
+            )
+        )
+    return infos
+
+
+def remove_source(store: Store, key_or_iri: str) -> SourceInfo:
+    """Remove a source (by key, IRI or a unique suffix of its key) and exactly its facts."""
+    sources = list_sources(store)
+    matches = [s for s in sources if key_or_iri in (s.key, str(s.iri))]
+    if not matches:
+        matches = [s for s in sources if s.key.endswith(key_or_iri)]
+    if len(matches) != 1:
+        known = ", ".join(s.key for s in sources) or "none"
+        what = "no source" if not matches else "several sources"
+        raise LoaderError(f"{what} match {key_or_iri!r} (loaded sources: {known})")
+    store.remove_graph(matches[0].iri)
+    return matches[0]
+
+
+def _source_triples(
+    source: URIRef, key: str, loader: Loader, content_hash: str
+) -> Iterator[Triple]:
+    yield source, RDF.type, PKG.Source
+    yield source, PKG.record, Literal(key)
+    yield source, PKG.format, Literal(loader.name)
+    yield source, PKG.extractorVersion, Literal(loader.version)
+    yield source, PKG.contentHash, Literal(content_hash)
+
+
+def load_paths(
+    store: Store,
+    paths: Iterable[Path],
+    *,
+    format_name: str | None = None,
+    lenient: bool = False,
+    strict: bool = False,
+    force: bool = False,
+    on_file: Callable[[Path], None] | None = None,
+    on_triples: Callable[[int], None] | None = None,
+) -> list[LoadResult]:
+    """Load files into ``store``: all of them, or (on any error) none of them.
+
+    Args:
+        store: the store to write to.
+        paths: files or directories.
+        format_name: force one loader instead of detecting it per file.
+        lenient: skip bad records with a warning (curated records).
+        strict: fail on any bad record (open-data loaders otherwise skip them).
+        force: reload files whose content is unchanged.
+        on_file: called with each file as it starts (progress display).
+        on_triples: called with the number of triples just read (progress display).
+
+    Raises:
+        LoaderError: naming the file, line or record; the store is unchanged.
+    """
+    files = expand_paths(paths, format_name)
+    existing = {s.iri: s for s in list_sources(store)} if not force else {}
+    defined: set[URIRef] = set()
+
+    def exists(iri: URIRef) -> bool:
+        if iri in defined:
+            return True
+        return store.ask("ASK { ?iri ?p ?o }", {"iri": iri})
+
+    results: list[LoadResult] = []
+    staged: list[tuple[URIRef, list[Triple] | Iterator[Triple]]] = []
+    for path, loader in files:
+        key = source_key(path)
+        source = source_iri(key)
+        content_hash = file_hash(path)
+        previous = existing.get(source)
+        if (previous is not None and previous.content_hash == content_hash
+                and previous.version == loader.version and previous.format == loader.name):
+            results.append(LoadResult(path, source, loader.name, "unchanged", previous.triples))
+            continue
+        context = LoadContext(source=source, lenient=lenient, strict=strict, exists=exists,
+                              defined=defined)
+        result = LoadResult(path, source, loader.name, "loaded", 0, context.warnings,
+                            context.skipped)
+        results.append(result)
+        staged.append((source, _counted(path, loader, context, key, content_hash, result,
+                                        on_file, on_triples)))
+    if staged:
+        store.replace_graphs(staged)
+    return results
+
+
+def _counted(
+    path: Path,
+    loader: Loader,
+    context: LoadContext,
+    key: str,
+    content_hash: str,
+    result: LoadResult,
+    on_file: Callable[[Path], None] | None,
+    on_triples: Callable[[int], None] | None,
+) -> Iterator[Triple]:
+    if on_file is not None:
+        on_file(path)
+    batch = 0
+    try:
+        for triple in _chain(
+            _source_triples(context.source, key, loader, content_hash),
+            loader.describe_source(path),
+            loader.load(path, context),
+        ):
+            result.triples += 1
+            batch += 1
+            if on_triples is not None and batch >= 10_000:
+                on_triples(batch)
+                batch = 0
+            yield triple
+    except LoaderError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"not UTF-8 text: {exc.reason}", path=str(path)) from exc
+    except (OSError, ValueError) as exc:
+        raise LoaderError(f"cannot load: {exc}", path=str(path)) from exc
+    if on_triples is not None and batch:
+        on_triples(batch)
+
+
+def _chain(*iterables: Iterable[Triple]) -> Iterator[Triple]:
+    for iterable in iterables:
+        yield from iterable
+
+
+def store_path_from_env() -> Path | None:
+    """``$POLICYKG_STORE`` as a Path, if set."""
+    value = os.environ.get("POLICYKG_STORE")
+    return Path(value) if value else None

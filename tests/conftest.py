@@ -1,0 +1,73 @@
+"""Shared fixtures: the example data, a CLI runner, stores of every backend, and Neo4j."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from policykg.cli import cli
+from policykg.graph.store import MemoryStore, OxigraphStore, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
+
+
+@pytest.fixture
+def examples_dir() -> Path:
+    return EXAMPLES
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+class CLI:
+    """Runs policykg commands against one store folder, from a working directory."""
+
+    def __init__(self, runner: CliRunner, store: Path, cwd: Path) -> None:
+        self.runner = runner
+        self.store = store
+        self.cwd = cwd
+
+    def __call__(self, *args: str, input: str | None = None, ok: bool = True) -> Result:
+        old = os.getcwd()
+        os.chdir(self.cwd)
+        try:
+            result = self.runner.invoke(cli, ["--store", str(self.store), *args], input=input,
+                                        catch_exceptions=False)
+        finally:
+            os.chdir(old)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+
+@pytest.fixture
+def kg(tmp_path: Path, runner: CliRunner) -> CLI:
+    """A CLI bound to a fresh store, working in a folder holding a copy of examples/."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copytree(EXAMPLES, work / "examples")
+    return CLI(runner, tmp_path / "store", work)
+
+
+@pytest.fixture(params=["oxigraph-memory", "oxigraph-disk", "rdflib-memory"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each store backend in turn, for the contract suite."""
+    store: Store
+    if request.param == "oxigraph-memory":
+        store = OxigraphStore()
+    elif request.param == "oxigraph-disk":
+        store = OxigraphStore(tmp_path / "ox")
+    else:
+        store = MemoryStore()
+    yield store
+    store.close()

@@ -1,0 +1,84 @@
+"""One contract, every backend: each test runs against each store (see conftest.any_store)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from policykg.exceptions import QueryError
+from policykg.graph.store import Store
+
+G1 = URIRef("https://example.org/g1")
+G2 = URIRef("https://example.org/g2")
+S = URIRef("https://example.org/s")
+P = URIRef("https://example.org/p")
+
+
+def triples(*objects: object) -> list[tuple[URIRef, URIRef, Literal]]:
+    return [(S, P, Literal(o)) for o in objects]
+
+
+def test_replace_graph_replaces_only_that_graph(any_store: Store) -> None:
+    any_store.replace_graph(G1, triples("a", "b"))
+    any_store.replace_graph(G2, triples("c"))
+    any_store.replace_graph(G1, triples("z"))
+    assert sorted(str(o) for _, _, o in any_store.graph_triples(G1)) == ["z"]
+    assert sorted(str(o) for _, _, o in any_store.graph_triples(G2)) == ["c"]
+    assert any_store.graphs() == [G1, G2]
+    assert len(any_store) == 2
+
+
+def test_failed_replace_leaves_everything_as_it_was(any_store: Store) -> None:
+    any_store.replace_graph(G1, triples("a"))
+
+    def broken() -> Iterator[tuple[URIRef, URIRef, Literal]]:
+        yield (S, P, Literal("half"))
+        raise RuntimeError("loader died")
+
+    with pytest.raises(RuntimeError):
+        any_store.replace_graphs([(G1, triples("new")), (G2, broken())])
+    assert any_store.graphs() == [G1]
+    assert [str(o) for _, _, o in any_store.graph_triples(G1)] == ["a"]
+    assert len(any_store) == 1
+
+
+def test_remove_graph_counts_and_removes(any_store: Store) -> None:
+    any_store.replace_graph(G1, triples("a", "b"))
+    any_store.replace_graph(G2, triples("a"))
+    assert any_store.remove_graph(G1) == 2
+    assert any_store.remove_graph(G1) == 0
+    # The triple shared with G2 survives: removal is per source.
+    assert list(any_store.triples(S, P, None)) == [(S, P, Literal("a"))]
+
+
+def test_union_reads_deduplicate(any_store: Store) -> None:
+    any_store.replace_graph(G1, triples("a"))
+    any_store.replace_graph(G2, triples("a"))
+    assert len(list(any_store.triples())) == 1
+    assert len(any_store.union_graph()) == 1
+    assert len(any_store) == 2
+
+
+def test_literals_keep_datatype_and_language(any_store: Store) -> None:
+    lits = [Literal("Mexique", lang="fr"), Literal("2017-01-25", datatype=XSD.date),
+            Literal("75000000.5", datatype=XSD.decimal), Literal("plain")]
+    any_store.replace_graph(G1, [(S, P, lit) for lit in lits])
+    assert {o for _, _, o in any_store.graph_triples(G1)} == set(lits)
+
+
+def test_select_binds_parameters_as_terms(any_store: Store) -> None:
+    nasty = 'x" } ; DROP ALL ; SELECT * WHERE { ?s ?p "'
+    any_store.replace_graph(G1, triples("a", nasty))
+    rows = any_store.select("SELECT ?o WHERE { ?s ?p ?o }", {"o": Literal(nasty)})
+    assert rows == [{"o": Literal(nasty)}]
+    assert any_store.ask("ASK { ?s ?p ?o }", {"o": Literal(nasty)})
+    assert not any_store.ask("ASK { ?s ?p ?o }", {"o": Literal("missing")})
+    assert len(any_store) == 2
+
+
+def test_select_reports_syntax_errors(any_store: Store) -> None:
+    with pytest.raises(QueryError):
+        any_store.select("SELEKT nothing")
