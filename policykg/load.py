@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +17,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from policykg.exceptions import LoaderError, UnknownFormat
-from policykg.graph.store import Store
+from policykg.graph.store import NativeContent, Store
 from policykg.graph.terms import Triple
-from policykg.identity import source_iri
+from policykg.identity import normalize_name, source_iri
 from policykg.loaders.base import LoadContext, Loader, LoadWarning
 from policykg.loaders.registry import detect_loader, get_loader
+from policykg.lookup import name_index
 from policykg.ontology.namespace import PKG
 
 __all__ = [
@@ -176,6 +177,7 @@ def load_paths(
     force: bool = False,
     on_file: Callable[[Path], None] | None = None,
     on_triples: Callable[[int], None] | None = None,
+    rewrite: Mapping[URIRef, URIRef] | None = None,
 ) -> list[LoadResult]:
     """Load files into ``store``: all of them, or (on any error) none of them.
 
@@ -188,6 +190,8 @@ def load_paths(
         force: reload files whose content is unchanged.
         on_file: called with each file as it starts (progress display).
         on_triples: called with the number of triples just read (progress display).
+        rewrite: entity IRIs to replace by others in every triple (merge judgements of
+            :mod:`policykg.resolution`); a rewritten source is reloaded even if unchanged.
 
     Raises:
         LoaderError: naming the file, line or record; the store is unchanged.
@@ -196,31 +200,61 @@ def load_paths(
     existing = {s.iri: s for s in list_sources(store)} if not force else {}
     defined: set[URIRef] = set()
 
+    names: dict[str, list[tuple[URIRef, str]]] | None = None
+
+    def match_entity(name: str, types: frozenset[str] | None) -> URIRef | None:
+        nonlocal names
+        if names is None:
+            names = {}
+            for entry in name_index(store):
+                names.setdefault(normalize_name(entry.name), []).append(
+                    (URIRef(entry.iri), entry.type))
+        hits = {iri for iri, type_name in names.get(normalize_name(name), [])
+                if types is None or type_name in types}
+        return next(iter(hits)) if len(hits) == 1 else None
+
     def exists(iri: URIRef) -> bool:
         if iri in defined:
             return True
         return store.ask("ASK { ?iri ?p ?o }", {"iri": iri})
 
     results: list[LoadResult] = []
-    staged: list[tuple[URIRef, list[Triple] | Iterator[Triple]]] = []
+    staged: list[tuple[URIRef, Iterable[Triple]]] = []
+    loaded: list[LoadResult] = []
     for path, loader in files:
         key = source_key(path)
         source = source_iri(key)
         content_hash = file_hash(path)
         previous = existing.get(source)
         if (previous is not None and previous.content_hash == content_hash
-                and previous.version == loader.version and previous.format == loader.name):
+                and previous.version == loader.version and previous.format == loader.name
+                and not rewrite):
             results.append(LoadResult(path, source, loader.name, "unchanged", previous.triples))
             continue
         context = LoadContext(source=source, lenient=lenient, strict=strict, exists=exists,
-                              defined=defined)
+                              defined=defined, match_entity=match_entity)
         result = LoadResult(path, source, loader.name, "loaded", 0, context.warnings,
                             context.skipped)
         results.append(result)
-        staged.append((source, _counted(path, loader, context, key, content_hash, result,
-                                        on_file, on_triples)))
+        native = None if rewrite else loader.native_files(path)
+        content: Iterable[Triple]
+        if native:
+            meta = _chain(_source_triples(source, key, loader, content_hash),
+                          loader.describe_source(path))
+            content = NativeContent(meta, native)
+        else:
+            triples = _counted(path, loader, context, key, content_hash, result, on_file,
+                               on_triples)
+            content = _rewritten(triples, rewrite) if rewrite else triples
+        staged.append((source, content))
+        loaded.append(result)
     if staged:
-        store.replace_graphs(staged)
+        try:
+            counts = store.replace_graphs(staged)
+        except SyntaxError as exc:
+            raise LoaderError(f"RDF syntax error: {exc}") from exc
+        for result, count in zip(loaded, counts, strict=True):
+            result.triples = count
     return results
 
 
@@ -257,6 +291,13 @@ def _counted(
         raise LoaderError(f"cannot load: {exc}", path=str(path)) from exc
     if on_triples is not None and batch:
         on_triples(batch)
+
+
+def _rewritten(triples: Iterator[Triple], rewrite: Mapping[URIRef, URIRef]) -> Iterator[Triple]:
+    """Replace merged entities by their canonical IRI (names, traces: see the function used)."""
+    from policykg.resolution.judgements import rewrite_triples  # here: avoids an import cycle
+
+    return rewrite_triples(triples, rewrite)
 
 
 def _chain(*iterables: Iterable[Triple]) -> Iterator[Triple]:

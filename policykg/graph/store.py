@@ -35,7 +35,15 @@ from rdflib.term import Node
 from policykg.exceptions import QueryError, StoreError
 from policykg.graph.terms import Triple, from_ox, to_ox
 
-__all__ = ["Store", "OxigraphStore", "MemoryStore", "open_store", "default_store_path", "PREFIXES"]
+__all__ = [
+    "Store",
+    "OxigraphStore",
+    "MemoryStore",
+    "NativeContent",
+    "open_store",
+    "default_store_path",
+    "PREFIXES",
+]
 
 PREFIXES: dict[str, str] = {
     "pkg": "https://w3id.org/policykg/ns#",
@@ -52,6 +60,39 @@ PREFIXES: dict[str, str] = {
 }
 
 _STAGING = "urn:policykg:staging:"
+#: Marks a graph whose bulk load has not finished; such graphs are dropped when the store opens.
+_PENDING = ox.Quad(
+    ox.NamedNode("urn:policykg:load"),
+    ox.NamedNode("https://w3id.org/policykg/ns#record"),
+    ox.Literal("pending"),
+)
+
+
+class NativeContent:
+    """Triples plus RDF files that a backend may bulk-load natively (no Python per triple).
+
+    Iterating yields everything as triples, so any backend can consume it; the Oxigraph backend
+    instead parses the files in Rust straight into the graph.
+    """
+
+    def __init__(self, triples: Iterable[Triple], files: list[tuple[Path, ox.RdfFormat]]) -> None:
+        self.triples = triples
+        self.files = files
+
+    def __iter__(self) -> Iterator[Triple]:
+        yield from self.triples
+        for path, fmt in self.files:
+            try:
+                for quad in ox.parse(path=str(path), format=fmt):
+                    yield quad.subject, quad.predicate, quad.object
+            except SyntaxError as exc:
+                raise _syntax_error(path, exc) from exc
+
+
+def _syntax_error(path: Path, exc: SyntaxError) -> Exception:
+    from policykg.exceptions import LoaderError
+
+    return LoaderError(f"RDF syntax error: {exc}", path=str(path))
 
 Bindings = Mapping[str, Node]
 Row = dict[str, Node]
@@ -170,36 +211,39 @@ class OxigraphStore(Store):
         self._drop_leftover_staging()
 
     def _drop_leftover_staging(self) -> None:
-        # A process killed between staging and swapping leaves a staging graph behind.
+        # A process killed between staging and swapping leaves a staging graph behind, and one
+        # killed during a bulk load leaves a new graph still marked pending: both are dropped,
+        # which restores the store as it was before that load.
         for graph in list(self._store.named_graphs()):
             if isinstance(graph, ox.NamedNode) and graph.value.startswith(_STAGING):
                 self._store.remove_graph(graph)
+        for quad in list(self._store.quads_for_pattern(
+                _PENDING.subject, _PENDING.predicate, _PENDING.object, None)):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                self._store.remove_graph(quad.graph_name)
 
     def replace_graphs(self, items: Iterable[tuple[URIRef, Iterable[Triple]]]) -> list[int]:
-        # Each graph is first written into a staging graph: extend() is one transaction, and a
-        # loader that raises half-way leaves only staging graphs, which are dropped. Then one
-        # SPARQL update (one transaction) swaps every staged graph in.
-        staged: list[tuple[ox.NamedNode, ox.NamedNode]] = []
+        # A graph that exists is rewritten through a staging graph: extend() is one transaction,
+        # so a loader that raises half-way leaves only staging graphs, which are dropped; then
+        # one SPARQL update (one transaction) swaps every staged graph in. A graph that does not
+        # exist yet is written in place (no copy), and dropped again if a later one fails.
+        swaps: list[tuple[ox.NamedNode, ox.NamedNode]] = []
+        created: list[ox.NamedNode] = []
         counts: list[int] = []
         try:
             for graph, triples in items:
-                staging = ox.NamedNode(_STAGING + uuid.uuid4().hex)
-                staged.append((ox.NamedNode(str(graph)), staging))
-                counter = [0]
-
-                def quads(
-                    triples: Iterable[Triple] = triples,
-                    staging: ox.NamedNode = staging,
-                    counter: list[int] = counter,
-                ) -> Iterator[ox.Quad]:
-                    for s, p, o in triples:
-                        counter[0] += 1
-                        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), staging)
-
-                self._store.extend(quads())
-                counts.append(counter[0])
+                target = ox.NamedNode(str(graph))
+                if self._store.contains_named_graph(target):
+                    into = ox.NamedNode(_STAGING + uuid.uuid4().hex)
+                    swaps.append((target, into))
+                else:
+                    into = target
+                    created.append(target)
+                counts.append(self._extend(into, triples))
+                if into == target:
+                    self._store.add_graph(target)  # an empty source is still a source
             operations = []
-            for target, staging in staged:
+            for target, staging in swaps:
                 operations += [
                     f"DROP SILENT GRAPH <{target.value}>",
                     f"CREATE SILENT GRAPH <{target.value}>",
@@ -209,15 +253,46 @@ class OxigraphStore(Store):
             if operations:
                 self._store.update(" ;\n".join(operations))
         except BaseException as exc:
-            for _, staging in staged:
-                self._store.remove_graph(staging) if self._store.contains_named_graph(
-                    staging
-                ) else None
+            for node in [staging for _, staging in swaps] + created:
+                if self._store.contains_named_graph(node):
+                    self._store.remove_graph(node)
             if isinstance(exc, OSError):
                 msg = f"cannot write to the store: {exc}"
                 raise StoreError(msg) from exc
             raise
         return counts
+
+    def _extend(self, graph: ox.NamedNode, triples: Iterable[Triple]) -> int:
+        if isinstance(triples, NativeContent) and triples.files:
+            return self._bulk(graph, triples)
+        counter = 0
+
+        def quads() -> Iterator[ox.Quad]:
+            nonlocal counter
+            for s, p, o in triples:
+                counter += 1
+                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
+
+        self._store.extend(quads())
+        return counter
+
+    def _bulk(self, graph: ox.NamedNode, content: NativeContent) -> int:
+        pending = ox.Quad(_PENDING.subject, _PENDING.predicate, _PENDING.object, graph)
+        self._store.add(pending)
+        self._store.flush()
+        count = self._extend(graph, content.triples)
+        for path, fmt in content.files:
+            try:
+                self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+            except SyntaxError as exc:
+                raise _syntax_error(path, exc) from exc
+        self._store.remove(pending)
+        rows = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            substitutions={ox.Variable("g"): graph},
+        )
+        total = sum(int(row["n"].value) for row in rows)  # type: ignore[union-attr]
+        return total
 
     def remove_graph(self, graph: URIRef) -> int:
         node = ox.NamedNode(str(graph))

@@ -10,6 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -50,6 +51,11 @@ class LoadContext:
     skipped: dict[str, int] = field(default_factory=dict)
     #: Entity IRIs this load defines, so later files in the same load can refer to them.
     defined: set[URIRef] = field(default_factory=set)
+    #: Finds an entity already in the store by name or alias (case/accent-insensitive) and
+    #: optional class local names; returns None when there is no single match.
+    match_entity: Callable[[str, frozenset[str] | None], URIRef | None] = (
+        lambda name, types: None
+    )
 
     def warn(self, location: str, message: str, *, reason: str | None = None) -> None:
         """Record a warning; ``reason`` also counts the record as skipped."""
@@ -107,6 +113,13 @@ class Loader(ABC):
     @abstractmethod
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         """Yield the triples of ``path``; raise :class:`~policykg.exceptions.LoaderError`."""
+
+    def native_files(self, path: Path) -> list[tuple[Path, Any]] | None:
+        """Files the store may bulk-load natively instead of calling :meth:`load`.
+
+        Returns (path, pyoxigraph RdfFormat) pairs, or None to go through :meth:`load`.
+        """
+        return None
 
     def describe_source(self, path: Path) -> Iterator[Triple]:
         """Extra triples about the source document (title, url...); none by default."""

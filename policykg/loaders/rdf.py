@@ -9,8 +9,10 @@ same file always yields the same graph and the Neo4j mirror can key them.
 from __future__ import annotations
 
 import gzip
+import mmap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -60,6 +62,15 @@ class RDFLoader(Loader):
         if fmt == ox.RdfFormat.RDF_XML and path.name.lower().removesuffix(".gz").endswith(".xml"):
             return b"rdf:RDF" in head or b"w3.org/1999/02/22-rdf-syntax-ns" in head
         return True
+
+    def native_files(self, path: Path) -> list[tuple[Path, Any]] | None:
+        # N-Triples without blank nodes need no per-triple work: Oxigraph bulk-loads them.
+        if _format_of(path) != ox.RdfFormat.N_TRIPLES or path.name.lower().endswith(".gz"):
+            return None
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if data.find(b"_:") >= 0:
+                return None
+        return [(path, ox.RdfFormat.N_TRIPLES)]
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         fmt = _format_of(path)
