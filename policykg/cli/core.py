@@ -14,6 +14,7 @@ from policykg.graph.store import destroy_store
 from policykg.load import list_sources, load_paths, remove_source
 from policykg.loaders.registry import get_loader, loader_names
 from policykg.lookup import find_entity
+from policykg.resolution.judgements import current_rewrites, log_path
 from policykg.stats import entity_facts, stats
 from policykg.validate import validate_store
 
@@ -62,9 +63,13 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, l
         policykg load article.txt --format article
     """
     store = get_store(ctx)
+    rewrites = current_rewrites(log_path(ctx.find_root().obj))  # judged merges (issue 7)
     with progress("loading", None) as advance:
         results = load_paths(store, list(paths), format_name=format_name, lenient=lenient,
-                             strict=strict, force=force, on_triples=advance)
+                             strict=strict, force=force, on_triples=advance,
+                             rewrite=rewrites or None)
+    for message in rewrites.report(store):
+        click.echo(f"warning: {message}", err=True)
     rows = [{"file": str(r.path), "format": r.loader, "status": r.status, "triples": r.triples,
              "skipped": sum(r.skipped.values())} for r in results]
     echo_rows(rows, fmt, ["file", "format", "status", "triples", "skipped"])
