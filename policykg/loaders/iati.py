@@ -1,0 +1,336 @@
+"""IATI 2.x activity files (``<iati-activities>``), plain or gzip, read as a stream.
+
+Each ``iati-activity`` becomes a :class:`pkg:Program` (its ``iati-identifier`` as ``pkg:iatiRef``);
+participating organisations become organizations linked to it by a :class:`pkg:Relationship`
+(funding → ``funds``, implementing → ``implements``, accountable/extending → ``related_to``
+described by the role); transactions become :class:`pkg:FundingFlow` facts with the stage of
+their transaction type, Verified. Recipient countries are :class:`pkg:Country` entities with the
+IRI every policykg loader mints from ISO codes (``.../id/place/mexico``).
+
+The file is parsed with :func:`xml.etree.ElementTree.iterparse`; each activity element is cleared
+once mapped, so memory stays flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from policykg.exceptions import LoaderError
+from policykg.graph.terms import Triple
+from policykg.identity import entity_iri, fact_iri
+from policykg.loaders.base import LoadContext, Loader
+from policykg.loaders.opendata import (
+    SCHEMA,
+    Seen,
+    bad_record,
+    country,
+    country_triples,
+    open_binary,
+)
+from policykg.loaders.records import date_literal, decimal_literal, entity_triples
+from policykg.ontology.namespace import PKG
+
+__all__ = ["IATILoader", "TRANSACTION_STAGES", "ORG_ROLES", "ORG_TYPES"]
+
+EXTRACTOR = "policykg.iati"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+#: IATI TransactionType code → funding stage (None: not a funding flow we record).
+TRANSACTION_STAGES: dict[str, URIRef | None] = {
+    "1": PKG.Disbursed,   # incoming funds: money received by the reporting organisation
+    "2": PKG.Committed,   # outgoing commitment
+    "3": PKG.Disbursed,   # disbursement
+    "4": PKG.Expended,    # expenditure
+    "5": None,            # interest payment
+    "6": None,            # loan repayment
+    "7": None,            # reimbursement
+    "8": PKG.Disbursed,   # purchase of equity
+    "9": None,            # sale of equity
+    "10": PKG.Disbursed,  # credit guarantee
+    "11": PKG.Committed,  # incoming commitment
+    "12": PKG.Disbursed,  # outgoing pledge: IATI treats it as money moving on
+    "13": PKG.Announced,  # incoming pledge
+}
+_TRANSACTION_NAMES = {"1": "incoming funds", "2": "outgoing commitment", "3": "disbursement",
+                      "4": "expenditure", "5": "interest payment", "6": "loan repayment",
+                      "7": "reimbursement", "8": "purchase of equity", "9": "sale of equity",
+                      "10": "credit guarantee", "11": "incoming commitment",
+                      "12": "outgoing pledge", "13": "incoming pledge"}
+_TRANSACTION_NAME_CODES = {name.replace(" ", "-"): code
+                           for code, name in _TRANSACTION_NAMES.items()}
+# IATI 1.x letter codes still found in old files.
+_TRANSACTION_NAME_CODES.update({"IF": "1", "C": "2", "D": "3", "E": "4", "IR": "5", "LR": "6",
+                                "R": "7", "QP": "8", "QS": "9", "CG": "10"})
+
+#: OrganisationRole code → (relation type, role name).
+ORG_ROLES: dict[str, tuple[URIRef, str]] = {
+    "1": (PKG.funds, "funding"),
+    "2": (PKG.relatedTo, "accountable"),
+    "3": (PKG.relatedTo, "extending"),
+    "4": (PKG.implements, "implementing"),
+}
+#: OrganisationType code → our class.
+ORG_TYPES: dict[str, URIRef] = {
+    "10": PKG.GovernmentAgency, "11": PKG.GovernmentAgency, "15": PKG.GovernmentAgency,
+    "21": PKG.NGO, "22": PKG.NGO, "23": PKG.NGO, "24": PKG.NGO, "30": PKG.Organization,
+    "40": PKG.InternationalOrganization, "60": PKG.NGO, "70": PKG.Company, "71": PKG.Company,
+    "72": PKG.Company, "73": PKG.Company, "80": PKG.ResearchInstitute, "90": PKG.Organization,
+}
+#: An organisation identifier (XM-DAC-41114, US-GOV-19, GB-CHC-202918): prefix, hyphen, rest.
+_ORG_REF = re.compile(r"^[A-Za-z0-9]{2,}-[A-Za-z0-9][A-Za-z0-9._\-/]*$")
+#: Organisation names that stand for withheld or grouped recipients, not for one organisation.
+_PLACEHOLDER = re.compile(r"redacted|^enterprise - .* other$|^not applicable$|^n/?a$", re.I)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _narrative(element: ET.Element | None) -> str | None:
+    """The English (or first) narrative of an element, or its own text (IATI 1.x)."""
+    if element is None:
+        return None
+    narratives = [n for n in element if _local(n.tag) == "narrative" and (n.text or "").strip()]
+    for narrative in narratives:
+        if narrative.get(_XML_LANG, "en").lower().startswith("en"):
+            return (narrative.text or "").strip()
+    if narratives:
+        return (narratives[0].text or "").strip()
+    text = (element.text or "").strip()
+    return text or None
+
+
+class _RecordError(Exception):
+    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.field = field
+
+
+class IATILoader(Loader):
+    """IATI 2.x activity XML (plain or .gz)."""
+
+    name = "iati"
+    version = "0.1"
+    extensions = (".iati.xml", ".iati.xml.gz")
+    description = "IATI 2.x activity XML (plain or .gz)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return b"<iati-activities" in head
+
+    def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
+        mapper = _Mapper(path, context, self.version)
+        with open_binary(path) as fh:
+            events = ET.iterparse(fh, events=("start", "end"))
+            root: ET.Element | None = None
+            try:
+                for event, element in events:
+                    if event == "start":
+                        if root is None:
+                            root = element
+                        continue
+                    if _local(element.tag) != "iati-activity":
+                        continue
+                    yield from mapper.activity(element)
+                    element.clear()
+                    if root is not None:
+                        root.clear()  # drop the cleared activities from the root too
+            except ET.ParseError as exc:
+                line = exc.position[0] if exc.position else None
+                raise LoaderError(f"malformed XML: {exc}", path=str(path), line=line) from None
+
+
+class _Mapper:
+    """Maps IATI activities of one file to triples."""
+
+    def __init__(self, path: Path, context: LoadContext, version: str) -> None:
+        self.path = path
+        self.context = context
+        self.version = version
+        self.seen = Seen()
+
+    def evidence(self, fact: URIRef, record: str) -> Iterator[Triple]:
+        return self.context.evidence(fact, extractor=EXTRACTOR, version=self.version,
+                                     record=record)
+
+    def organisation(self, element: ET.Element | None) -> tuple[URIRef | None, list[Triple]]:
+        """An organisation from a ``*-org`` element: by its identifier, else by its name."""
+        if element is None:
+            return None, []
+        ref = (element.get("ref") or "").strip()
+        name = _narrative(element)
+        if name and _PLACEHOLDER.search(name):
+            name = None  # "Information Redacted": not one actor, many unnamed ones
+        valid_ref = bool(_ORG_REF.match(ref))
+        if not valid_ref and not name:
+            return None, []
+        type_iri = ORG_TYPES.get((element.get("type") or "").strip(), PKG.Organization)
+        iri = (entity_iri("Organization", key="iati-" + ref) if valid_ref
+               else entity_iri("Organization", name=name))
+        triples: list[Triple] = []
+        if self.seen.add(iri):
+            triples.extend(entity_triples(iri, type_iri, name or ref))
+            if valid_ref:
+                triples.append((iri, PKG.iatiRef, Literal(ref)))
+        return iri, triples
+
+    def country(self, code: str) -> tuple[URIRef | None, list[Triple]]:
+        item = country(code)
+        if item is None:
+            return None, []
+        return item.iri, list(country_triples(item)) if self.seen.add(item.iri) else []
+
+    def activity(self, activity: ET.Element) -> Iterator[Triple]:
+        identifier_element = activity.find("iati-identifier")
+        identifier = (identifier_element.text or "").strip() if identifier_element is not None \
+            else ""
+        if not identifier:
+            bad_record(self.context, self.path, "activity without iati-identifier",
+                       reason="activity without iati-identifier", field="iati-identifier")
+            return
+        title = _narrative(activity.find("title")) or identifier
+        program = entity_iri("Program", key="iati-" + identifier)
+        yield from entity_triples(program, PKG.Program, title)
+        yield program, PKG.iatiRef, Literal(identifier)
+        description = _narrative(activity.find("description"))
+        if description:
+            yield program, URIRef(SCHEMA + "description"), Literal(description)
+        for date in activity.findall("activity-date"):
+            kind = date.get("type", "")
+            predicate = {"1": SCHEMA + "startDate", "2": SCHEMA + "startDate",
+                         "3": SCHEMA + "endDate", "4": SCHEMA + "endDate"}.get(kind)
+            # Actual dates (2, 4) win over planned ones (1, 3) when both are present.
+            if predicate is None or (kind in "13" and activity.find(
+                    f"activity-date[@type='{int(kind) + 1}']") is not None):
+                continue
+            literal = self._date(date.get("iso-date"))
+            if literal is not None:
+                yield program, URIRef(predicate), literal
+        for sector in activity.findall("sector"):
+            code = sector.get("code")
+            if code:
+                vocabulary = sector.get("vocabulary", "1")
+                label = _narrative(sector)
+                text = f"sector:{vocabulary}:{code}" + (f" {label}" if label else "")
+                yield program, PKG.classification, Literal(text)
+        reporting, triples = self.organisation(activity.find("reporting-org"))
+        yield from triples
+        if reporting is not None:
+            yield program, PKG.issuedBy, reporting
+        yield from self.evidence(program, identifier)
+
+        # Recipient countries of the activity, or (IATI 2.x allows either) of its transactions.
+        recipients: list[URIRef] = []
+        for element in activity.iter("recipient-country"):
+            iri, triples = self.country(element.get("code", ""))
+            yield from triples
+            if iri is not None and iri not in recipients:
+                recipients.append(iri)
+                yield program, PKG.jurisdiction, iri
+
+        for position, element in enumerate(activity.findall("participating-org"), start=1):
+            role = (element.get("role") or "").strip()
+            org, triples = self.organisation(element)
+            if org is None:
+                continue
+            yield from triples
+            relation, role_name = ORG_ROLES.get(role, (PKG.relatedTo, f"role {role or '?'}"))
+            iri = fact_iri("relation", ["iati", identifier, "participating-org", position])
+            yield iri, RDF.type, PKG.Relationship
+            yield iri, PKG.relSubject, org
+            yield iri, PKG.relObject, program
+            yield iri, PKG.relationType, relation
+            yield iri, URIRef(SCHEMA + "description"), Literal(f"IATI {role_name} organisation")
+            yield from self.evidence(iri, f"{identifier}/participating-org[{position}]")
+
+        currency = (activity.get("default-currency") or "").strip().upper() or None
+        for position, element in enumerate(activity.findall("transaction"), start=1):
+            record = f"{identifier}/transaction[{position}]"
+            try:
+                triples = list(self.transaction(element, program, record, currency, reporting,
+                                                recipients))
+            except _RecordError as exc:
+                bad_record(self.context, self.path, exc.message, reason=exc.reason,
+                           record=record, field=exc.field)
+                continue
+            yield from triples
+
+    def _date(self, value: str | None) -> Literal | None:
+        try:
+            return date_literal(value)
+        except ValueError:
+            return None
+
+    def transaction(self, element: ET.Element, program: URIRef, record: str,
+                    default_currency: str | None, reporting: URIRef | None,
+                    recipients: list[URIRef]) -> Iterator[Triple]:
+        type_element = element.find("transaction-type")
+        code = (type_element.get("code") or "").strip() if type_element is not None else ""
+        code = _TRANSACTION_NAME_CODES.get(code, code)
+        if code not in TRANSACTION_STAGES:
+            raise _RecordError(f"unknown transaction type {code!r}", "unknown transaction type",
+                               "transaction-type")
+        stage = TRANSACTION_STAGES[code]
+        if stage is None:
+            return  # repayments, interest, reimbursements: not funding flows
+        value = element.find("value")
+        if value is None or not (value.text or "").strip():
+            raise _RecordError("transaction without value", "transaction without value", "value")
+        try:
+            amount = decimal_literal(value.text)
+        except ValueError as exc:
+            raise _RecordError(str(exc), "invalid value", "value") from None
+        negative = amount.toPython() < 0
+        if negative:
+            amount = decimal_literal(str(value.text).strip().lstrip("-"))
+        currency = ((value.get("currency") or "").strip().upper() or default_currency)
+        if not currency or len(currency) != 3 or not currency.isalpha():
+            raise _RecordError("transaction without currency (and no default-currency)",
+                               "transaction without currency", "value/@currency")
+        date_element = element.find("transaction-date")
+        when = self._date(value.get("value-date")) or self._date(
+            date_element.get("iso-date") if date_element is not None else None)
+        funder, triples = self.organisation(element.find("provider-org"))
+        yield from triples
+        recipient, triples = self.organisation(element.find("receiver-org"))
+        yield from triples
+        if funder is None and code not in ("1", "11", "13"):
+            funder = reporting  # outgoing money comes from the reporting organisation
+        if recipient is None:
+            if code in ("1", "11", "13"):
+                recipient = reporting
+            else:
+                country_element = element.find("recipient-country")
+                if country_element is not None:
+                    recipient, triples = self.country(country_element.get("code", ""))
+                    yield from triples
+                elif len(recipients) == 1:
+                    recipient = recipients[0]
+        if negative:  # a negative disbursement is money flowing back
+            funder, recipient = recipient, funder
+        iri = fact_iri("funding", ["iati", record, (element.get("ref") or "")])
+        yield iri, RDF.type, PKG.FundingFlow
+        if funder is not None:
+            yield iri, PKG.funder, funder
+        if recipient is not None:
+            yield iri, PKG.recipient, recipient
+        yield iri, PKG.program, program
+        yield iri, PKG.amount, amount
+        yield iri, PKG.currency, Literal(currency)
+        yield iri, PKG.stage, stage
+        yield iri, PKG.verification, PKG.Verified
+        yield iri, PKG.classification, Literal(
+            f"IATI transaction type {code} ({_TRANSACTION_NAMES[code]})")
+        if when is not None:
+            yield iri, PKG.date, when
+        description = _narrative(element.find("description"))
+        if description:
+            yield iri, URIRef(SCHEMA + "description"), Literal(description)
+        yield from self.evidence(iri, record)
