@@ -61,8 +61,6 @@ def validate_graph(data: Graph) -> list[Violation]:
         inference="none",
         allow_warnings=True,
     )
-    if conforms:
-        return []
     violations = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         source_shape = report.value(result, SH.sourceShape)

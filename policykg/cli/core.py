@@ -87,20 +87,23 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, l
 @output_option()
 @click.pass_context
 def validate(ctx: click.Context, fmt: str) -> None:
-    """Check the store against the SHACL shapes; exit 1 on violations.
+    """Check the store against the SHACL shapes; exit 1 on violations (warnings are listed).
 
     \b
     Example:
         policykg validate --format json
     """
-    violations = validate_store(get_store(ctx))
-    if not violations:
+    results = validate_store(get_store(ctx))
+    violations = [v for v in results if v.severity == "Violation"]
+    if not results:
         click.echo("conforms: no violations" if fmt == "table" else
                    ("[]" if fmt == "json" else "focus,shape,path,message,severity,value"))
         return
-    echo_rows([v.as_dict() for v in violations], fmt,
+    echo_rows([v.as_dict() for v in results], fmt,
               ["focus", "shape", "path", "message", "value", "severity"])
-    raise ValidationFailed(f"{len(violations)} SHACL violation(s)")
+    if violations:
+        raise ValidationFailed(f"{len(violations)} SHACL violation(s)")
+    click.echo(f"conforms, with {len(results)} warning(s)", err=True)
 
 
 @click.command("stats")

@@ -263,36 +263,36 @@ class OxigraphStore(Store):
         return counts
 
     def _extend(self, graph: ox.NamedNode, triples: Iterable[Triple]) -> int:
-        if isinstance(triples, NativeContent) and triples.files:
-            return self._bulk(graph, triples)
+        # Bulk writes are not transactional, so the graph is marked pending first and the mark
+        # removed last: a process killed in between leaves a pending graph, dropped on reopen;
+        # an exception is handled by replace_graphs, which drops the graph at once. Bulk writes
+        # keep memory low where one transaction of millions of quads would hold them all.
+        pending = ox.Quad(_PENDING.subject, _PENDING.predicate, _PENDING.object, graph)
+        self._store.add(pending)
+        native = triples.files if isinstance(triples, NativeContent) else []
+        own = triples.triples if isinstance(triples, NativeContent) else triples
         counter = 0
 
         def quads() -> Iterator[ox.Quad]:
             nonlocal counter
-            for s, p, o in triples:
+            for s, p, o in own:
                 counter += 1
                 yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
 
-        self._store.extend(quads())
-        return counter
-
-    def _bulk(self, graph: ox.NamedNode, content: NativeContent) -> int:
-        pending = ox.Quad(_PENDING.subject, _PENDING.predicate, _PENDING.object, graph)
-        self._store.add(pending)
-        self._store.flush()
-        count = self._extend(graph, content.triples)
-        for path, fmt in content.files:
+        self._store.bulk_extend(quads())
+        for path, fmt in native:
             try:
                 self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
             except SyntaxError as exc:
                 raise _syntax_error(path, exc) from exc
         self._store.remove(pending)
+        if not native:
+            return counter
         rows = self._store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
             substitutions={ox.Variable("g"): graph},
         )
-        total = sum(int(row["n"].value) for row in rows)  # type: ignore[union-attr]
-        return total
+        return sum(int(row["n"].value) for row in rows)  # type: ignore[union-attr]
 
     def remove_graph(self, graph: URIRef) -> int:
         node = ox.NamedNode(str(graph))

@@ -1,0 +1,5 @@
+"""``python -m policykg.cli`` runs the command line."""
+
+from policykg.cli import cli
+
+cli()
