@@ -18,6 +18,9 @@ from policykg.graph.store import MemoryStore, OxigraphStore, Store
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Real-Neo4j fixtures (neo4j_server, neo4j_auth_server, neo4j_db) for every test module.
+pytest_plugins = ["tests.neo4j_fixtures"]
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
