@@ -1,0 +1,259 @@
+"""Query commands: queries, query NAME, sparql, cypher.
+
+``policykg query NAME`` has one subcommand per canned query (``policykg/queries/*.yaml``); its
+arguments and options are generated from the query's parameters.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from policykg.cli.common import InPath, echo_rows, get_store, output_option
+from policykg.exceptions import QueryError
+from policykg.queries import (
+    CannedQuery,
+    load_queries,
+    parse_param_value,
+    run_cypher,
+    run_query,
+    run_sparql,
+)
+
+__all__ = ["register", "query_group"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_EXAMPLES = {
+    "profile": 'policykg query profile "Pena Nieto"',
+    "relations": 'policykg query relations Mexico --type cooperates_with --depth 2',
+    "path": 'policykg query path "Jorge Bustamante" "Donald Trump" --max-hops 4',
+    "funding": 'policykg query funding --funder "State Department" --since 2016-01-01',
+    "statements": 'policykg query statements --by Bustamante --format json',
+    "office-at": 'policykg query office-at 2017-03-01 --org DHS',
+    "cooperation": 'policykg query cooperation Mexico "United States"',
+    "central": 'policykg query central --measure betweenness --type Person --limit 10',
+    "timeline": 'policykg query timeline "Donald Trump"',
+}
+
+
+def neo4j_options(func: F) -> F:
+    """``--uri``, ``--user`` and ``--database`` for the Neo4j backend (NEO4J_* by default)."""
+    func = click.option("--database", help="Neo4j database [env NEO4J_DATABASE].")(func)
+    func = click.option("--user", help="Neo4j user [env NEO4J_USERNAME].")(func)
+    func = click.option("--uri", help="Neo4j URI [env NEO4J_URI]; password: NEO4J_PASSWORD.")(
+        func)
+    return func
+
+
+@contextmanager
+def neo4j_driver(uri: str | None, user: str | None,
+                 database: str | None) -> Iterator[tuple[Any, str]]:
+    """A checked driver and the database name, closed afterwards."""
+    from policykg.graph.neo4j import Neo4jConfig, connect
+
+    config = Neo4jConfig.from_env(uri=uri, user=user, database=database)
+    driver = connect(config)
+    try:
+        yield driver, config.database
+    finally:
+        driver.close()
+
+
+@click.command("queries")
+@output_option()
+def queries_command(fmt: str) -> None:
+    """List the canned queries and their parameters.
+
+    \b
+    Example:
+        policykg queries --format json
+    """
+    rows = []
+    for query in load_queries().values():
+        params = []
+        for p in query.params:
+            text = p.name.upper() if p.positional else f"--{p.name.replace('_', '-')}"
+            params.append(text if p.required else f"[{text}]")
+        rows.append({"name": query.name, "title": query.title, "params": " ".join(params),
+                     "description": query.description})
+    echo_rows(rows, fmt, ["name", "title", "params", "description"])
+
+
+class QueryGroup(click.Group):
+    """``policykg query NAME``: one subcommand per canned query, made from its YAML."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(load_queries())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        query = load_queries().get(cmd_name)
+        return _canned_command(query) if query is not None else None
+
+
+def _param_type(kind: str, choices: tuple[str, ...]) -> click.ParamType:  # type: ignore[type-arg]
+    if kind == "int":
+        return click.INT
+    if kind == "float":
+        return click.FLOAT
+    if kind == "choice":
+        return click.Choice(choices)
+    return click.STRING
+
+
+def _canned_command(query: CannedQuery) -> click.Command:
+    params: list[click.Parameter] = []
+    for p in query.params:
+        kind = _param_type(p.type, p.choices)
+        if p.positional:
+            params.append(click.Argument([p.name], type=kind, required=p.required,
+                                         default=p.default))
+        else:
+            params.append(click.Option([f"--{p.name.replace('_', '-')}", p.name], type=kind,
+                                       default=p.default, required=p.required,
+                                       show_default=p.default is not None, help=p.help))
+    params += [
+        click.Option(["--backend"], type=click.Choice(["embedded", "neo4j"]),
+                     default="embedded", show_default=True, help="Where to run the query."),
+        click.Option(["--format", "fmt"], type=click.Choice(["table", "json", "csv"]),
+                     default="table", show_default=True, help="Output format."),
+        click.Option(["--timeout"], type=click.FloatRange(min=0.001),
+                     help="Neo4j transaction timeout in seconds."),
+        click.Option(["--uri"], help="Neo4j URI [env NEO4J_URI]; password: NEO4J_PASSWORD."),
+        click.Option(["--user"], help="Neo4j user [env NEO4J_USERNAME]."),
+        click.Option(["--database"], help="Neo4j database [env NEO4J_DATABASE]."),
+    ]
+    lines = [f"{query.title}.", "", query.description, ""]
+    lines += [f"{p.name.upper()}: {p.help}" for p in query.params if p.positional]
+    example = _EXAMPLES.get(query.name, f"policykg query {query.name}")
+    lines += ["", "\b", "Example:", f"    {example}"]
+
+    @click.pass_context
+    def callback(ctx: click.Context, /, backend: str, fmt: str, timeout: float | None,
+                 uri: str | None, user: str | None, database: str | None,
+                 **values: Any) -> None:
+        if backend == "neo4j":
+            with neo4j_driver(uri, user, database) as (driver, db):
+                rows = run_query(driver, query.name, database=db, timeout=timeout, **values)
+        else:
+            rows = run_query(get_store(ctx), query.name, **values)
+        echo_rows(rows, fmt, list(query.columns))
+
+    return click.Command(query.name, params=params, callback=callback,
+                         help="\n".join(lines), short_help=query.title)
+
+
+query_group = QueryGroup(
+    "query",
+    help="""Run a canned query on the embedded store or on Neo4j (same results on both).
+
+    Actors are given by IRI, name or alias; case and accents are forgiven. A name shared by
+    several entities is listed with its candidates (exit 1).
+
+    \b
+    Example:
+        policykg query funding --funder "State Department" --since 2016-01-01
+        policykg query path "Jorge Bustamante" "Donald Trump" --max-hops 4 --backend neo4j
+    """,
+)
+
+
+def _read_text(text: str | None, file: Path | None, what: str) -> str:
+    if file is not None:
+        body = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        if text:
+            msg = f"give the {what} as an argument or with -f, not both"
+            raise QueryError(msg)
+        return body
+    if not text:
+        msg = f"no {what}: give it as an argument or with -f FILE"
+        raise QueryError(msg)
+    return text
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            msg = f"bad parameter {pair!r}: use -p key=value"
+            raise QueryError(msg)
+        params[key.strip()] = parse_param_value(value)
+    return params
+
+
+_PARAM_OPTION = click.option("-p", "--param", "pairs", multiple=True, metavar="KEY=VALUE",
+                             help="A parameter, bound as a value (JSON if it parses, else a "
+                                  "string). Repeatable.")
+
+
+@click.command("sparql")
+@click.argument("text", required=False)
+@click.option("-f", "--file", "file", type=InPath, help="Read the query from a file (- = stdin).")
+@_PARAM_OPTION
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@click.option("--timeout", type=click.FloatRange(min=0.001), help="Give up after S seconds.")
+@click.option("--write", is_flag=True, help="Allow SPARQL updates (INSERT, DELETE, ...).")
+@output_option()
+@click.pass_context
+def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
+                   pairs: tuple[str, ...], limit: int | None, timeout: float | None,
+                   write: bool, fmt: str) -> None:
+    """Run your own SPARQL on the embedded store (read-only unless --write).
+
+    Prefixes pkg: org: skos: schema: dcterms: prov: rdf: rdfs: xsd: owl: foaf: are declared.
+    Parameters are bound as terms, never pasted: -p name=Mexico binds ?name to "Mexico";
+    -p s='<https://...>' binds an IRI. A bound variable must be in the SELECT list.
+
+    \b
+    Example:
+        policykg sparql 'SELECT ?s ?name WHERE { ?s skos:prefLabel ?name }' -p name=Mexico
+        policykg sparql -f my-query.rq --format csv --limit 100
+    """
+    body = _read_text(text, file, "SPARQL query")
+    rows = run_sparql(get_store(ctx), body, _params(pairs), limit=limit, timeout=timeout,
+                      write=write)
+    echo_rows(rows, fmt)
+
+
+@click.command("cypher")
+@click.argument("text", required=False)
+@click.option("-f", "--file", "file", type=InPath, help="Read the query from a file (- = stdin).")
+@_PARAM_OPTION
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@click.option("--timeout", type=click.FloatRange(min=0.001),
+              help="Transaction timeout in seconds.")
+@click.option("--write", is_flag=True, help="Allow writes (CREATE, MERGE, SET, DELETE, ...).")
+@neo4j_options
+@output_option()
+def cypher_command(text: str | None, file: Path | None, pairs: tuple[str, ...],
+                   limit: int | None, timeout: float | None, write: bool, uri: str | None,
+                   user: str | None, database: str | None, fmt: str) -> None:
+    """Run your own Cypher on Neo4j (read-only unless --write).
+
+    Without --write, the query is checked with EXPLAIN and refused before it runs unless its
+    plan only reads; LOAD CSV, dbms procedures, APOC write procedures and schema or admin
+    commands are refused too. It then runs in a read transaction. Parameters are passed to
+    the driver: -p name=Mexico gives $name.
+
+    \b
+    Example:
+        policykg cypher 'MATCH (p:Person)-[r:MEMBER_OF]->(o) RETURN p.prefLabel, r.role'
+        policykg cypher 'MATCH (n:Resource {prefLabel: $name}) RETURN n.uri' -p name=Mexico
+    """
+    body = _read_text(text, file, "Cypher query")
+    with neo4j_driver(uri, user, database) as (driver, db):
+        rows = run_cypher(driver, body, _params(pairs), database=db, limit=limit,
+                          timeout=timeout, write=write)
+    echo_rows(rows, fmt)
+
+
+def register(cli: click.Group) -> None:
+    """Add the query commands to ``cli``."""
+    for command in (queries_command, query_group, sparql_command, cypher_command):
+        cli.add_command(command)
