@@ -1,0 +1,243 @@
+"""A self-contained HTML page that draws a view graph as SVG, offline.
+
+The layout is computed here (a force-directed layout in pure Python, seeded, so the same view
+gives the same picture; networkx's own layouts need numpy, which policykg does not depend on).
+The page embeds its data as JSON in ``<script type="application/json">`` with ``<``, ``>``, ``&``
+and U+2028/2029 escaped, its script (``view.js``) and style (``view.css``) inline, and a
+Content-Security-Policy that allows only those two, by hash: nothing is loaded from anywhere.
+The script puts every name into the page with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import random
+from collections import Counter
+from importlib import resources
+from typing import Any
+
+import networkx as nx
+
+from policykg.export.formats import ExportContext, type_colour
+
+__all__ = ["layout", "write_html", "page_json", "LABEL_LIMIT"]
+
+WIDTH = 1600.0
+HEIGHT = 1000.0
+#: Up to this many nodes every label is drawn; above it only search matches are labelled.
+LABEL_LIMIT = 400
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<header>
+  <h1>{title}</h1>
+  <input id="search" type="search" placeholder="Search by name…" aria-label="Search by name"
+         autocomplete="off">
+  <span id="search-status" role="status"></span>
+  <span id="summary"></span>
+  <ul id="legend" aria-label="Legend"></ul>
+</header>
+<main>
+  <svg id="canvas" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="graph">
+    <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6"
+      markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"
+      fill="#9aa"/></marker></defs>
+  </svg>
+</main>
+<aside id="panel" aria-live="polite"><p>Click a node or a relationship to see its properties,
+evidence and sources. Search with the box above, or open this page with <code>#q=name</code>.</p>
+</aside>
+<script id="graph-data" type="application/json">{data}</script>
+<script>{js}</script>
+</body>
+</html>
+"""
+
+
+def _asset(name: str) -> str:
+    return resources.files("policykg.export").joinpath(name).read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------ layout
+
+
+def _component_layout(size: int, edges: list[tuple[int, int]], rng: random.Random,
+                      iterations: int) -> tuple[list[float], list[float]]:
+    """Fruchterman-Reingold with grid-limited repulsion, ideal edge length 1."""
+    if size == 1:
+        return [0.0], [0.0]
+    side = math.sqrt(size) * 1.6
+    xs = [rng.uniform(0, side) for _ in range(size)]
+    ys = [rng.uniform(0, side) for _ in range(size)]
+    cell = 2.0
+    temperature = side / 8
+    cooling = (0.02 / 8) ** (1 / max(iterations, 1))
+    centre = side / 2
+    for _ in range(iterations):
+        dx = [0.0] * size
+        dy = [0.0] * size
+        grid: dict[tuple[int, int], list[int]] = {}
+        for i in range(size):
+            grid.setdefault((int(xs[i] // cell), int(ys[i] // cell)), []).append(i)
+        for (cx, cy), members in grid.items():
+            near = [j for ox in (-1, 0, 1) for oy in (-1, 0, 1)
+                    for j in grid.get((cx + ox, cy + oy), ())]
+            for i in members:
+                xi, yi = xs[i], ys[i]
+                fx = fy = 0.0
+                for j in near:
+                    if j == i:
+                        continue
+                    ddx, ddy = xi - xs[j], yi - ys[j]
+                    d2 = ddx * ddx + ddy * ddy
+                    if d2 < 4.0:
+                        if d2 < 1e-6:
+                            ddx, ddy, d2 = rng.uniform(-0.01, 0.01), 0.01, 1e-4
+                        fx += ddx / d2
+                        fy += ddy / d2
+                dx[i] += fx
+                dy[i] += fy
+        for i, j in edges:
+            ddx, ddy = xs[i] - xs[j], ys[i] - ys[j]
+            d = math.sqrt(ddx * ddx + ddy * ddy)
+            fx, fy = ddx * d, ddy * d
+            dx[i] -= fx
+            dy[i] -= fy
+            dx[j] += fx
+            dy[j] += fy
+        for i in range(size):
+            gx, gy = dx[i] + (centre - xs[i]) * 0.05, dy[i] + (centre - ys[i]) * 0.05
+            length = math.sqrt(gx * gx + gy * gy)
+            if length > 0:
+                step = min(length, temperature) / length
+                xs[i] += gx * step
+                ys[i] += gy * step
+        temperature *= cooling
+    return xs, ys
+
+
+def layout(view: nx.MultiDiGraph, *, seed: int = 42) -> dict[Any, tuple[float, float]]:
+    """Positions in a ``WIDTH`` x ``HEIGHT`` box: each connected component laid out on its own,
+    largest first, packed in rows; iterations shrink as the graph grows (bounded work)."""
+    nodes = list(view.nodes)
+    if not nodes:
+        return {}
+    rng = random.Random(seed)
+    undirected = nx.Graph()
+    undirected.add_nodes_from(nodes)
+    undirected.add_edges_from((u, v) for u, v in view.edges() if u != v)
+    order = {n: i for i, n in enumerate(nodes)}
+    components = sorted((sorted(c, key=order.__getitem__)
+                         for c in nx.connected_components(undirected)),
+                        key=lambda c: (-len(c), order[c[0]]))
+    total = len(nodes)
+    iterations = max(3, min(120, 1_500_000 // (total * 25)))
+    placed: list[tuple[list[Any], list[float], list[float], float]] = []
+    singles: list[Any] = []
+    for comp in components:
+        if len(comp) == 1:
+            singles.append(comp[0])
+            continue
+        index = {n: i for i, n in enumerate(comp)}
+        edges = [(index[u], index[v]) for u, v in undirected.subgraph(comp).edges()]
+        xs, ys = _component_layout(len(comp), edges, rng, iterations)
+        minx, miny = min(xs), min(ys)
+        xs = [x - minx for x in xs]
+        ys = [y - miny for y in ys]
+        placed.append((comp, xs, ys, max(max(xs), max(ys), 1.0)))
+    if singles:
+        cols = max(1, math.ceil(math.sqrt(len(singles))))
+        xs = [float(i % cols) * 1.5 for i in range(len(singles))]
+        ys = [float(i // cols) * 1.5 for i in range(len(singles))]
+        placed.append((singles, xs, ys, max(max(xs), max(ys), 1.0)))
+    # Shelf packing: rows of boxes, row width about the square root of the total area.
+    area = sum((extent + 2) ** 2 for *_, extent in placed)
+    row_width = max(math.sqrt(area) * 1.2, max(extent + 2 for *_, extent in placed))
+    positions: dict[Any, tuple[float, float]] = {}
+    x_off = y_off = row_height = 0.0
+    for comp, xs, ys, extent in placed:
+        box = extent + 2
+        if x_off > 0 and x_off + box > row_width:
+            x_off, y_off, row_height = 0.0, y_off + row_height, 0.0
+        for n, x, y in zip(comp, xs, ys, strict=True):
+            positions[n] = (x + x_off + 1, y + y_off + 1)
+        x_off += box
+        row_height = max(row_height, box)
+    maxx = max(p[0] for p in positions.values()) + 1
+    maxy = max(p[1] for p in positions.values()) + 1
+    scale = min((WIDTH - 80) / maxx, (HEIGHT - 80) / maxy)
+    return {n: (round(40 + x * scale, 2), round(40 + y * scale, 2))
+            for n, (x, y) in positions.items()}
+
+
+# -------------------------------------------------------------------------------------- page
+
+
+def page_json(data: Any) -> str:
+    """JSON safe inside ``<script>``: ``<``, ``>``, ``&``, U+2028 and U+2029 escaped."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode() + "'"
+
+
+def _page_data(view: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, Any]:
+    positions = layout(view)
+    index = {n: i for i, n in enumerate(view.nodes)}
+    degree = dict(view.degree())
+    nodes = []
+    for n, d in view.nodes(data=True):
+        x, y = positions[n]
+        names = d.get("altLabel", [])
+        nodes.append({
+            "id": str(n), "uri": str(d.get("uri", n)), "label": str(d.get("label", n)),
+            "type": str(d.get("type", "")), "colour": type_colour(str(d.get("type", ""))),
+            "x": x, "y": y, "r": round(4 + min(math.sqrt(degree.get(n, 0)) * 1.5, 12), 1),
+            "names": names if isinstance(names, list) else [names],
+            "evidence": d.get("evidence", []),
+            "props": {k: v for k, v in d.items() if k not in ("evidence", "uri", "label")},
+        })
+    edges = [{"s": index[u], "t": index[v], "key": str(k), "type": str(d.get("type", "")),
+              "evidence": d.get("evidence", []),
+              "props": {key: val for key, val in d.items() if key != "evidence"}}
+             for u, v, k, d in view.edges(keys=True, data=True)]
+    counts = Counter(str(d.get("type", "")) for _, d in view.nodes(data=True))
+    types = [{"type": t, "colour": type_colour(t), "count": c}
+             for t, c in sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))]
+    return {"title": ctx.title, "selection": view.graph.get("selection", ""),
+            "truncated": bool(view.graph.get("truncated", False)),
+            "width": WIDTH, "height": HEIGHT, "labelLimit": LABEL_LIMIT,
+            "nodes": nodes, "edges": edges, "types": types,
+            "sources": view.graph.get("sources", [])}
+
+
+def write_html(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
+    """The self-contained page (see the module docstring)."""
+    js, css = _asset("view.js"), _asset("view.css")
+    csp = "; ".join([
+        "default-src 'none'",
+        f"script-src {_csp_hash(js)}",
+        f"style-src {_csp_hash(css)}",
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+    page = _TEMPLATE.format(csp=html.escape(csp, quote=False), title=html.escape(ctx.title),
+                            css=css, js=js, data=page_json(_page_data(view, ctx)))
+    return page.encode("utf-8")

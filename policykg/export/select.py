@@ -1,0 +1,878 @@
+"""Selecting part of the graph and turning it into a *view graph* for visualization.
+
+The view graph is a :class:`networkx.MultiDiGraph` in which
+
+* nodes are entities: instances of the ontology's "node classes" (actors, posts, policies,
+  events, observations...), keyed by IRI, with the attributes ``uri``, ``label``, ``type`` (most
+  specific class), ``types`` (the class and its superclasses in the policykg namespace), every
+  literal property under its local name (``altLabel``, ``description``, ``date``...), ``start`` /
+  ``end`` (ISO dates, where the entity is dated), ``evidence`` and ``sources``;
+* edges are direct relationships: every n-ary fact (``pkg:Membership``, ``pkg:FundingFlow``...)
+  collapsed into edges from its ``pkg:edgeSource`` values to its ``pkg:edgeTarget`` values, typed
+  by ``pkg:edgeType`` or by the value of ``pkg:edgeTypeFrom``, plus every plain object property
+  between two entities (``pkg:jurisdiction`` becomes ``JURISDICTION``). Edge attributes: ``type``,
+  ``fact`` (the fact's IRI), the fact's literal properties (``date``, ``startDate``, ``amount``,
+  ``currency``, ``role``, ``text``...), its other links (``program``, ``stage``...), ``start`` /
+  ``end``, ``evidence`` (a list of ``{source, record, charStart, charEnd, extractor, confidence,
+  quote}``) and ``sources`` (source keys).
+
+Which classes are facts, which are entities and how facts collapse are read from the ontology's
+annotations; no class has code of its own here. Classes whose instances the ontology itself
+declares (funding stages, stances...) are vocabularies, and subclasses of ``prov:Entity``
+(sources, evidence) are provenance: neither becomes a node.
+
+The graph attribute ``sources`` lists the sources the view cites (key, IRI, title, publisher,
+URL, date) and ``selection`` describes how the view was selected.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from policykg.exceptions import QueryError
+from policykg.graph.store import Store
+from policykg.graph.terms import to_ox
+from policykg.lookup import local_name
+from policykg.ontology import ontology_graph
+
+__all__ = [
+    "PKG",
+    "FactMapping",
+    "ViewSchema",
+    "view_schema",
+    "Filters",
+    "SelectionTooLarge",
+    "GraphReader",
+    "upper_snake",
+    "date_interval",
+    "select_actor",
+    "select_iris",
+    "select_source",
+    "select_all",
+    "select_sparql",
+    "iris_in_rows",
+    "build_view",
+    "Selection",
+    "run_selection",
+    "parse_bound",
+    "schema_from_graph",
+    "RESERVED",
+]
+
+PKG = "https://w3id.org/policykg/ns#"
+_PROV_ENTITY = URIRef("http://www.w3.org/ns/prov#Entity")
+_EDGE_SOURCE = URIRef(PKG + "edgeSource")
+_EDGE_TARGET = URIRef(PKG + "edgeTarget")
+_EDGE_TYPE = URIRef(PKG + "edgeType")
+_EDGE_TYPE_FROM = URIRef(PKG + "edgeTypeFrom")
+_NARY_FACT = URIRef(PKG + "NaryFact")
+_EVIDENCE = PKG + "evidence"
+_RDF_TYPE = str(RDF.type)
+_PREF_LABEL = str(SKOS.prefLabel)
+#: Where a node's label comes from, in order; without any, "<Type> <local name>".
+_LABEL_PROPS = (_PREF_LABEL, str(RDFS.label), "http://purl.org/dc/terms/title",
+                "https://schema.org/name", "http://xmlns.com/foaf/0.1/name")
+_SOURCE_PROPS = ("record", "charStart", "charEnd", "extractor", "confidence", "quote")
+#: Attribute names the view graph sets itself; a literal property with one of these local names
+#: is stored under ``<prefix>_<name>`` instead.
+RESERVED = frozenset({"uri", "label", "type", "types", "id", "evidence", "sources", "fact",
+                      "start", "end", "key", "source", "target", "viz"})
+_INTEGER_TYPES = {str(XSD[t]) for t in ("integer", "int", "long", "short", "byte",
+                                        "nonNegativeInteger", "positiveInteger",
+                                        "nonPositiveInteger", "negativeInteger",
+                                        "unsignedLong", "unsignedInt", "unsignedShort",
+                                        "unsignedByte")}
+_FLOAT_TYPES = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
+_PREFIXES = {
+    PKG: "pkg",
+    "http://www.w3.org/ns/org#": "org",
+    "https://schema.org/": "schema",
+    "http://schema.org/": "schema",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://www.w3.org/2004/02/skos/core#": "skos",
+    "http://xmlns.com/foaf/0.1/": "foaf",
+    "http://www.w3.org/ns/prov#": "prov",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+}
+_SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|\\^`]+$')
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+class SelectionTooLarge(QueryError):
+    """The selection has more nodes than ``max_nodes`` allows."""
+
+    def __init__(self, message: str, count: int, limit: int) -> None:
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
+
+
+# ------------------------------------------------------------------------------------ schema
+
+
+@dataclass(frozen=True)
+class FactMapping:
+    """How one n-ary fact class collapses into a direct relationship."""
+
+    cls: str
+    source: str
+    target: str
+    edge_type: str | None
+    type_from: str | None
+
+
+@dataclass(frozen=True)
+class ViewSchema:
+    """What the ontology says about nodes, facts and vocabularies."""
+
+    facts: Mapping[str, FactMapping]
+    node_classes: frozenset[str]
+    hidden_classes: frozenset[str]
+    superclasses: Mapping[str, tuple[str, ...]]
+
+    @property
+    def fact_properties(self) -> frozenset[str]:
+        """Properties that link a fact to its edge ends."""
+        props = set()
+        for m in self.facts.values():
+            props |= {m.source, m.target}
+        return frozenset(props)
+
+    def fact_mapping(self, types: Iterable[str]) -> FactMapping | None:
+        """The mapping of the first fact class among ``types``."""
+        for t in sorted(types):
+            if t in self.facts:
+                return self.facts[t]
+        return None
+
+    def is_node(self, types: Iterable[str], has_label: bool) -> bool:
+        """Whether a resource with these types becomes a node of the view."""
+        types = list(types)
+        if any(t in self.node_classes for t in types):
+            return True
+        if any(t in self.hidden_classes or t in self.facts for t in types):
+            return False
+        # Untyped or foreign-typed resources with a name are still shown.
+        return has_label
+
+    def most_specific(self, types: Iterable[str]) -> tuple[str, list[str]]:
+        """The most specific class name and every class name (with superclasses)."""
+        known = sorted({t for t in types if t in self.superclasses})
+        if not known:
+            names = sorted({local_name(t) for t in types})
+            return (names[0] if names else "Entity"), names or ["Entity"]
+        ancestors: set[str] = set()
+        for t in known:
+            ancestors |= set(self.superclasses[t][1:])
+        specific = [t for t in known if t not in ancestors] or known
+        best = max(specific, key=lambda t: (len(self.superclasses[t]), t))
+        ordered: list[str] = []
+        for t in [best, *specific, *known]:
+            for c in self.superclasses[t]:
+                name = local_name(c)
+                if name not in ordered:
+                    ordered.append(name)
+        return local_name(best), ordered
+
+
+def _closure(graph: Graph, cls: URIRef) -> list[URIRef]:
+    """``cls`` and its superclasses, breadth first (nearest first)."""
+    order: list[URIRef] = [cls]
+    queue = deque([cls])
+    while queue:
+        current = queue.popleft()
+        for parent in graph.objects(current, RDFS.subClassOf):
+            if isinstance(parent, URIRef) and parent not in order:
+                order.append(parent)
+                queue.append(parent)
+    return order
+
+
+def schema_from_graph(graph: Graph) -> ViewSchema:
+    """Derive the view schema from an ontology graph (see the module docstring)."""
+    classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+    closure = {c: _closure(graph, c) for c in classes}
+    individuals_of = {o for s, o in graph.subject_objects(RDF.type)
+                      if o in classes and (s, RDF.type, OWL.Class) not in graph}
+    facts: dict[str, FactMapping] = {}
+    hidden: set[str] = set()
+    nodes: set[str] = set()
+    for cls, ancestors in closure.items():
+        if _NARY_FACT in ancestors:
+            mapping = _mapping_of(graph, cls, ancestors)
+            if mapping is not None:
+                facts[str(cls)] = mapping
+            else:
+                hidden.add(str(cls))
+        elif _PROV_ENTITY in ancestors or cls in individuals_of:
+            hidden.add(str(cls))
+        elif str(cls).startswith(PKG):
+            nodes.add(str(cls))
+    superclasses = {
+        str(c): tuple(str(a) for a in anc if str(a).startswith(PKG) and str(a) in nodes)
+        for c, anc in closure.items() if str(c) in nodes
+    }
+    return ViewSchema(facts=facts, node_classes=frozenset(nodes),
+                      hidden_classes=frozenset(hidden), superclasses=superclasses)
+
+
+def _mapping_of(graph: Graph, cls: URIRef, ancestors: list[URIRef]) -> FactMapping | None:
+    # A subclass of a fact class inherits its annotations.
+    for c in ancestors:
+        source = graph.value(c, _EDGE_SOURCE)
+        target = graph.value(c, _EDGE_TARGET)
+        if source is None or target is None:
+            continue
+        edge_type = graph.value(c, _EDGE_TYPE)
+        type_from = graph.value(c, _EDGE_TYPE_FROM)
+        return FactMapping(str(cls), str(source), str(target),
+                           str(edge_type) if edge_type is not None else None,
+                           str(type_from) if type_from is not None else None)
+    return None
+
+
+@cache
+def view_schema() -> ViewSchema:
+    """The view schema of the policykg ontology (cached)."""
+    return schema_from_graph(ontology_graph())
+
+
+def upper_snake(name: str) -> str:
+    """``cancelledMeetingWith`` -> ``CANCELLED_MEETING_WITH``; any other character becomes ``_``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    spaced = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", spaced)
+    return re.sub(r"[^A-Za-z0-9]+", "_", spaced).strip("_").upper() or "RELATED_TO"
+
+
+# ------------------------------------------------------------------------------------- dates
+
+
+def _bound(lexical: str, end: bool) -> str | None:
+    match = _DATE.match(lexical.strip())
+    if match is None:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else None
+    day = int(match.group(3)) if match.group(3) else None
+    if month is None:
+        month, day = (12, 31) if end else (1, 1)
+    if not 1 <= month <= 12:
+        return None
+    if day is None:
+        day = calendar.monthrange(year, month)[1] if end else 1
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def date_interval(props: Mapping[str, Any], *, point: bool) -> tuple[str | None, str | None]:
+    """The ``(start, end)`` ISO dates of a fact or entity, either side possibly open.
+
+    ``startDate``/``endDate`` give the bounds; otherwise ``date`` or ``period`` gives the start
+    and, when ``point`` (facts, which happen at that date), also the end: ``2017-01`` covers
+    2017-01-01 to 2017-01-31.
+    """
+
+    def first(name: str) -> str | None:
+        value = props.get(name)
+        if isinstance(value, list):
+            value = sorted(str(v) for v in value)[0] if value else None
+        return str(value) if value is not None else None
+
+    start_lex, end_lex = first("startDate"), first("endDate")
+    point_lex = first("date") or first("period")
+    start = _bound(start_lex, False) if start_lex else None
+    end = _bound(end_lex, True) if end_lex else None
+    if start is None and end is None and point_lex:
+        start = _bound(point_lex, False)
+        end = _bound(point_lex, True) if point else None
+    return start, end
+
+
+def parse_bound(text: str, *, end: bool) -> str:
+    """A ``--since``/``--until`` value (YYYY, YYYY-MM or YYYY-MM-DD) as an ISO date."""
+    value = _bound(text, end)
+    if value is None or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text.strip()):
+        msg = f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)"
+        raise QueryError(msg)
+    return value
+
+
+# ----------------------------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions applied while selecting."""
+
+    since: str | None = None  # ISO date
+    until: str | None = None
+    keep_undated: bool = False
+    node_types: frozenset[str] = frozenset()
+    rel_types: frozenset[str] = frozenset()
+    max_nodes: int = 5000
+    truncate: bool = False
+
+    def edge_ok(self, attrs: Mapping[str, Any]) -> bool:
+        """Whether an edge passes the relationship-type and time-window filters."""
+        if self.rel_types and attrs.get("type") not in self.rel_types:
+            return False
+        if self.since is None and self.until is None:
+            return True
+        start, end = attrs.get("start"), attrs.get("end")
+        if start is None and end is None:
+            return self.keep_undated
+        return (end is None or self.since is None or end >= self.since) and (
+            start is None or self.until is None or start <= self.until)
+
+    def node_ok(self, attrs: Mapping[str, Any]) -> bool:
+        """Whether a node passes the node-type filter."""
+        return not self.node_types or bool(self.node_types & set(attrs.get("types", ())))
+
+    @property
+    def active(self) -> bool:
+        """Whether any edge or node filter is set."""
+        return bool(self.since or self.until or self.node_types or self.rel_types)
+
+
+# ------------------------------------------------------------------------------------ reader
+
+
+#: ``(predicate, object as a pyoxigraph term, graph)`` of one quad.
+Out = list[tuple[str, Any, str]]
+
+
+class GraphReader:
+    """Batched, cached reads of resources' triples from a store."""
+
+    def __init__(self, store: Store, schema: ViewSchema | None = None, batch: int = 300) -> None:
+        self.store = store
+        self.schema = schema or view_schema()
+        self.batch = batch
+        self.out: dict[str, Out] = {}
+        self.incoming: dict[str, list[tuple[str, str]]] = {}  # object -> [(subject, predicate)]
+        self._sources: dict[str, dict[str, Any]] | None = None
+
+    # -- raw reads
+
+    @property
+    def _native(self) -> Any:
+        """The fast path: pyoxigraph's own pattern reads, without SPARQL or rdflib terms.
+
+        Looked up on each use, never kept: a closed store must be free to release its lock.
+        """
+        native = getattr(self.store, "_store", None)
+        return native if isinstance(native, ox.Store) else None
+
+    def _values_query(self, template: str, var: str,
+                      iris: Sequence[str]) -> Iterator[dict[str, Node]]:
+        safe = [i for i in iris if _SAFE_IRI.match(i)]
+        for start in range(0, len(safe), self.batch):
+            chunk = safe[start:start + self.batch]
+            values = " ".join(f"<{i}>" for i in chunk)
+            yield from self.store.select(template.replace("%VALUES%",
+                                                          f"VALUES ?{var} {{ {values} }}"))
+        for iri in iris:
+            if not _SAFE_IRI.match(iri):  # never pasted into a query: bound as a term
+                yield from self.store.select(template.replace("%VALUES%", ""),
+                                             {var: URIRef(iri)})
+
+    def describe(self, iris: Iterable[str]) -> None:
+        """Read the outgoing triples (with their graphs) of every IRI not read yet."""
+        todo = list(dict.fromkeys(i for i in iris if i not in self.out))
+        if not todo:
+            return
+        for iri in todo:
+            self.out[iri] = []
+        native = self._native
+        if native is not None:
+            for iri in todo:
+                bucket = self.out[iri]
+                for q in native.quads_for_pattern(_named(iri), None, None, None):
+                    if isinstance(q.graph_name, ox.NamedNode):
+                        bucket.append((q.predicate.value, q.object, q.graph_name.value))
+            return
+        query = "SELECT ?s ?p ?o ?g WHERE { %VALUES% GRAPH ?g { ?s ?p ?o } }"
+        for row in self._values_query(query, "s", todo):
+            self.out[str(row["s"])].append((str(row["p"]), to_ox(row["o"]), str(row["g"])))
+
+    def read_incoming(self, iris: Iterable[str]) -> None:
+        """Read the subjects pointing at every IRI not read yet."""
+        todo = list(dict.fromkeys(i for i in iris if i not in self.incoming))
+        if not todo:
+            return
+        for iri in todo:
+            self.incoming[iri] = []
+        skip = (_RDF_TYPE, _EVIDENCE)
+        native = self._native
+        if native is not None:
+            for iri in todo:
+                pairs = {(q.subject.value, q.predicate.value)
+                         for q in native.quads_for_pattern(None, None, _named(iri), None)
+                         if isinstance(q.subject, ox.NamedNode) and q.predicate.value not in skip}
+                self.incoming[iri] = sorted(pairs)
+            return
+        query = "SELECT DISTINCT ?o ?s ?p WHERE { %VALUES% ?s ?p ?o FILTER(isIRI(?s)) }"
+        for row in self._values_query(query, "o", todo):
+            if str(row["p"]) not in skip:
+                self.incoming[str(row["o"])].append((str(row["s"]), str(row["p"])))
+
+    # -- interpretation
+
+    def types(self, iri: str) -> list[str]:
+        """The rdf:types of a described resource."""
+        return sorted({o.value for p, o, _ in self.out.get(iri, ())
+                       if p == _RDF_TYPE and isinstance(o, ox.NamedNode)})
+
+    def is_node(self, iri: str) -> bool:
+        """Whether a described resource is an entity of the view."""
+        out = self.out.get(iri, ())
+        if not out:
+            return False
+        return self.schema.is_node(self.types(iri), any(p == _PREF_LABEL for p, _, _ in out))
+
+    def values(self, iri: str, prop: str) -> list[Any]:
+        """The distinct values of ``prop`` on a described resource, sorted."""
+        found = {o for p, o, _ in self.out.get(iri, ()) if p == prop}
+        return sorted(found, key=str) if len(found) > 1 else list(found)
+
+    def sources(self) -> dict[str, dict[str, Any]]:
+        """Loaded sources by graph IRI: key, uri, title, publisher, url, date."""
+        if self._sources is None:
+            rows = self.store.select("""
+                SELECT ?g ?key ?title ?publisher ?url ?date WHERE {
+                  GRAPH ?g { ?g pkg:record ?key
+                    OPTIONAL { ?g dcterms:title ?title }
+                    OPTIONAL { ?g pkg:publisherName ?publisher }
+                    OPTIONAL { ?g schema:url ?url } OPTIONAL { ?g pkg:date ?date } } }""")
+            self._sources = {}
+            for row in rows:
+                entry = {"key": str(row["key"]), "uri": str(row["g"])}
+                for name in ("title", "publisher", "url", "date"):
+                    if name in row:
+                        entry[name] = str(row[name])
+                self._sources.setdefault(str(row["g"]), entry)
+        return self._sources
+
+    def source_key(self, graph: str) -> str:
+        """The key of a source graph (its IRI if it is not a loaded source)."""
+        entry = self.sources().get(graph)
+        return str(entry["key"]) if entry else graph
+
+    def neighbours(self, iri: str, filters: Filters) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(other node, edge attributes)`` for the edges touching ``iri`` (both directions)."""
+        self.describe([iri])
+        self.read_incoming([iri])
+        out_objects = [o.value for p, o, _ in self.out[iri]
+                       if isinstance(o, ox.NamedNode) and p not in (_RDF_TYPE, _EVIDENCE)]
+        in_subjects = [s for s, _ in self.incoming[iri]]
+        self.describe(out_objects + in_subjects)
+        facts = [s for s in in_subjects if self.schema.fact_mapping(self.types(s))]
+        ends = [o.value for f in facts for p, o, _ in self.out[f] if isinstance(o, ox.NamedNode)
+                and p in self.schema.fact_properties]
+        self.describe(ends)
+        candidates = set(out_objects) | set(in_subjects) | set(ends)
+        candidates.discard(iri)
+        nodes = {c for c in candidates if self.is_node(c)} | {iri}
+        for u, v, _, attrs in self.edges_among([iri], nodes, touching=True):
+            other = v if u == iri else u
+            if filters.edge_ok(attrs):
+                yield other, attrs
+
+    def edges_among(
+        self, focus: Iterable[str], nodes: set[str], *, touching: bool = False
+    ) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """Edges ``(u, v, key, attrs)`` between nodes of ``nodes`` that touch ``focus``.
+
+        With ``touching=False`` ``focus`` is every node and each edge is yielded once.
+        """
+        focus = list(focus)
+        self.describe(focus)
+        self.read_incoming(focus)
+        fact_iris: list[str] = []
+        seen_facts: set[str] = set()
+        fact_props = self.schema.fact_properties
+        for iri in focus:
+            # Direct links: out-links only, so each is met once from its subject.
+            done: set[tuple[str, str]] = set()
+            for p, o, _ in self.out[iri]:
+                if p in (_RDF_TYPE, _EVIDENCE) or not isinstance(o, ox.NamedNode):
+                    continue
+                target = o.value
+                if target in nodes and (p, target) not in done:
+                    done.add((p, target))
+                    yield iri, target, f"{iri}|{p}|{target}", self._direct_attrs(iri, p, target)
+            if touching:
+                for s, p in self.incoming[iri]:
+                    if s in nodes and s != iri and not self.schema.fact_mapping(self.types(s)):
+                        yield s, iri, f"{s}|{p}|{iri}", self._direct_attrs(s, p, iri)
+            for s, p in self.incoming[iri]:
+                if p in fact_props and s not in seen_facts:
+                    seen_facts.add(s)
+                    fact_iris.append(s)
+        self.describe(fact_iris)
+        for fact in fact_iris:
+            mapping = self.schema.fact_mapping(self.types(fact))
+            if mapping is None:
+                continue
+            yield from self._fact_edges(fact, mapping, nodes)
+
+    def _direct_attrs(self, s: str, p: str, o: str) -> dict[str, Any]:
+        graphs = sorted({g for pp, oo, g in self.out[s] if pp == p and isinstance(oo, ox.NamedNode)
+                         and oo.value == o})
+        attrs: dict[str, Any] = {"type": upper_snake(local_name(p)), "property": p,
+                                 "sources": sorted({self.source_key(g) for g in graphs})}
+        return attrs
+
+    def _fact_edges(self, fact: str, mapping: FactMapping,
+                    nodes: set[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        out = self.out[fact]
+        sources_ = [o.value for p, o, _ in out
+                    if p == mapping.source and isinstance(o, ox.NamedNode)]
+        targets = [o.value for p, o, _ in out
+                   if p == mapping.target and isinstance(o, ox.NamedNode)]
+        pairs = [(u, v) for u in sorted(set(sources_)) for v in sorted(set(targets))
+                 if u in nodes and v in nodes]
+        if not pairs:
+            return
+        if mapping.edge_type is not None:
+            edge_type = mapping.edge_type
+        else:
+            named = sorted(o.value for p, o, _ in out
+                           if p == mapping.type_from and isinstance(o, ox.NamedNode))
+            edge_type = upper_snake(local_name(named[0])) if named else "RELATED_TO"
+        base = self.properties(fact, skip={mapping.source, mapping.target})
+        start, end = date_interval(base, point=True)
+        base = {"type": edge_type, "fact": fact, "factType": local_name(mapping.cls), **base}
+        if start:
+            base["start"] = start
+        if end:
+            base["end"] = end
+        base["evidence"] = self.evidence(fact)
+        base["sources"] = sorted({self.source_key(g) for _, _, g in out})
+        for i, (u, v) in enumerate(pairs):
+            key = fact if len(pairs) == 1 else f"{fact}#{i}"
+            yield u, v, key, dict(base)
+
+    def properties(self, iri: str, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Literal properties by local name (lists when several) and links to vocabulary terms
+        (by local name) or other resources (by IRI)."""
+        grouped: dict[str, list[Any]] = {}
+        for p, o, _ in self.out.get(iri, ()):
+            if p in skip or p in (_RDF_TYPE, _EVIDENCE, _PREF_LABEL):
+                continue
+            name = _attr_name(p)
+            if isinstance(o, ox.Literal):
+                value = _literal_value(o)
+            elif isinstance(o, ox.NamedNode):
+                value = local_name(o.value) if o.value.startswith(PKG) else o.value
+            else:  # blank nodes have no meaning outside the store
+                continue
+            bucket = grouped.setdefault(name, [])
+            if value not in bucket:
+                bucket.append(value)
+        return {k: (sorted(v, key=str) if len(v) > 1 else v[0]) for k, v in grouped.items()}
+
+    def evidence(self, iri: str) -> list[dict[str, Any]]:
+        """The evidence records of a resource, as dictionaries."""
+        ev_iris = [o.value for o in self.values(iri, _EVIDENCE) if isinstance(o, ox.NamedNode)]
+        self.describe(ev_iris)
+        records = []
+        for ev in ev_iris:
+            record: dict[str, Any] = {}
+            src = [o.value for o in self.values(ev, PKG + "source")
+                   if isinstance(o, ox.NamedNode)]
+            if src:
+                record["source"] = self.source_key(src[0])
+            for name in _SOURCE_PROPS:
+                vals = self.values(ev, PKG + name)
+                if vals and isinstance(vals[0], ox.Literal):
+                    record[name] = _literal_value(vals[0])
+            records.append(record)
+        return sorted(records, key=lambda r: (str(r.get("source", "")), str(r.get("record", "")),
+                                              str(r.get("charStart", ""))))
+
+    def node_attrs(self, iri: str) -> dict[str, Any]:
+        """The attributes of an entity node."""
+        type_name, type_names = self.schema.most_specific(self.types(iri))
+        labels = [o.value for prop in _LABEL_PROPS for o in self.values(iri, prop)
+                  if isinstance(o, ox.Literal)]
+        label = labels[0] if labels else f"{type_name} {local_name(iri)[:12]}"
+        attrs: dict[str, Any] = {"uri": iri, "label": label,
+                                 "type": type_name, "types": type_names}
+        attrs.update(self.properties(iri))
+        start, end = date_interval(attrs, point=False)
+        if start:
+            attrs["start"] = start
+        if end:
+            attrs["end"] = end
+        attrs["evidence"] = self.evidence(iri)
+        attrs["sources"] = sorted({self.source_key(g) for _, _, g in self.out.get(iri, ())})
+        return attrs
+
+
+def _attr_name(prop: str) -> str:
+    name = local_name(prop)
+    if name in RESERVED or not name:
+        ns = prop[: len(prop) - len(name)]
+        name = f"{_PREFIXES.get(ns, 'x')}_{name}"
+    return name
+
+
+def _named(iri: str) -> ox.NamedNode | None:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
+
+
+def _literal_value(lit: ox.Literal) -> Any:
+    datatype = lit.datatype.value
+    text = lit.value
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(text)
+        if datatype in _FLOAT_TYPES:
+            return float(text)
+        if datatype == str(XSD.boolean):
+            return text.strip() in ("true", "1")
+    except ValueError:
+        return text
+    return text
+
+
+# ------------------------------------------------------------------------------ selections
+
+
+@dataclass
+class Selection:
+    """Which nodes a view holds, before it is built."""
+
+    nodes: list[str]
+    seeds: set[str] = field(default_factory=set)
+    description: str = ""
+    source_graph: str | None = None  # only edges stated by this source
+    truncated: bool = False
+
+
+def _check_size(count: int, filters: Filters, what: str) -> None:
+    if count > filters.max_nodes and not filters.truncate:
+        msg = (f"{what} has {count} nodes, more than --max-nodes {filters.max_nodes}: narrow it "
+               "(--depth, --node-type, --rel-type, --since/--until) or pass --truncate to keep "
+               f"the first {filters.max_nodes}")
+        raise SelectionTooLarge(msg, count, filters.max_nodes)
+
+
+def select_actor(reader: GraphReader, iri: str, depth: int, filters: Filters) -> Selection:
+    """The actor and every node within ``depth`` edges of it (breadth first), respecting the
+    edge and node filters while walking."""
+    if depth < 0:
+        raise QueryError("--depth must be 0 or more")
+    reader.describe([iri])
+    order = [iri]
+    seen = {iri}
+    frontier = [iri]
+    for _ in range(depth):
+        next_frontier: list[str] = []
+        for node in frontier:
+            for other, _attrs in reader.neighbours(node, filters):
+                if other in seen:
+                    continue
+                if filters.node_types and not filters.node_ok(
+                        {"types": reader.schema.most_specific(reader.types(other))[1]}):
+                    continue
+                seen.add(other)
+                order.append(other)
+                next_frontier.append(other)
+            if len(order) > filters.max_nodes:
+                if not filters.truncate:
+                    _check_size(len(order), filters, f"the selection around <{iri}> (at least)")
+                return Selection(order[: filters.max_nodes], {iri},
+                                 f"actor <{iri}> depth {depth} (truncated)", truncated=True)
+        frontier = next_frontier
+        if not frontier:
+            break
+    return Selection(order, {iri}, f"actor <{iri}> depth {depth}")
+
+
+def select_iris(reader: GraphReader, iris: Iterable[str], description: str) -> Selection:
+    """The entities among ``iris`` (facts stand for their edge ends), in the order given."""
+    iris = list(dict.fromkeys(iris))
+    reader.describe(iris)
+    order: list[str] = []
+    for iri in iris:
+        if reader.is_node(iri):
+            order.append(iri)
+            continue
+        mapping = reader.schema.fact_mapping(reader.types(iri))
+        if mapping is not None:
+            ends = [o.value for p, o, _ in reader.out[iri]
+                    if p in (mapping.source, mapping.target) and isinstance(o, ox.NamedNode)]
+            reader.describe(ends)
+            order += [e for e in ends if reader.is_node(e)]
+    order = list(dict.fromkeys(order))
+    return Selection(order, set(order), description)
+
+
+def select_source(reader: GraphReader, key: str) -> Selection:
+    """The entities a source mentions; only the edges it states are kept."""
+    sources = reader.sources()
+    matches = [g for g, s in sources.items() if key in (s["key"], g)]
+    if not matches:
+        matches = [g for g, s in sources.items() if str(s["key"]).endswith(key)]
+    if len(matches) != 1:
+        known = ", ".join(sorted(str(s["key"]) for s in sources.values())) or "none"
+        what = "several sources" if matches else "no source"
+        raise QueryError(f"{what} match {key!r} (loaded sources: {known})")
+    graph = matches[0]
+    mentioned: dict[str, None] = {}
+    for s, _, o in reader.store.graph_triples(URIRef(graph)):
+        for term in (s, o):
+            if isinstance(term, URIRef):
+                mentioned.setdefault(str(term), None)
+    reader.describe(mentioned)
+    nodes = [i for i in mentioned if reader.is_node(i)]
+    return Selection(nodes, set(), f"source {sources[graph]['key']}", source_graph=graph)
+
+
+def select_all(reader: GraphReader) -> Selection:
+    """Every entity in the store."""
+    rows = reader.store.select("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) }")
+    iris = sorted(str(r["s"]) for r in rows)
+    reader.describe(iris)
+    return Selection([i for i in iris if reader.is_node(i)], set(), "whole store")
+
+
+def iris_in_rows(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every IRI in result rows, in order: RDF IRIs, ``http(s)``/``urn`` strings, and the
+    ``uri`` property of Neo4j nodes and relationships (lists and paths are walked)."""
+    found: dict[str, None] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, URIRef):
+            found.setdefault(str(value), None)
+        elif isinstance(value, str) and not isinstance(value, Literal):
+            if value.startswith(("http://", "https://", "urn:")) and " " not in value:
+                found.setdefault(value, None)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                visit(v)
+        elif isinstance(value, list | tuple | set | frozenset):
+            for v in value:
+                visit(v)
+        elif hasattr(value, "nodes") and hasattr(value, "relationships"):  # a Neo4j path
+            for n in value.nodes:
+                visit(n)
+            for r in value.relationships:
+                visit(r)
+        elif hasattr(value, "get") and hasattr(value, "element_id"):  # Neo4j node/relationship
+            for name in ("uri", "fact", "iri"):
+                uri = value.get(name)
+                if isinstance(uri, str):
+                    found.setdefault(uri, None)
+
+    for row in rows:
+        visit(dict(row))
+    return list(found)
+
+
+def select_sparql(reader: GraphReader, query: str) -> Selection:
+    """The entities named in a SPARQL SELECT's result rows."""
+    rows = reader.store.select(query)
+    return select_iris(reader, iris_in_rows(rows), "SPARQL query")
+
+
+# ------------------------------------------------------------------------------------- build
+
+
+def build_view(reader: GraphReader, selection: Selection, filters: Filters) -> nx.MultiDiGraph:
+    """Build the view graph of a selection: its nodes, the edges among them, filters applied."""
+    nodes = list(selection.nodes)
+    reader.describe(nodes)
+    attrs_of = {iri: reader.node_attrs(iri) for iri in nodes}
+    if filters.node_types:
+        nodes = [n for n in nodes if n in selection.seeds or filters.node_ok(attrs_of[n])]
+    _check_size(len(nodes), filters, f"the selection ({selection.description})")
+    truncated = selection.truncated or len(nodes) > filters.max_nodes
+    nodes = nodes[: filters.max_nodes]
+    node_set = set(nodes)
+    view = nx.MultiDiGraph()
+    for iri in nodes:
+        view.add_node(iri, **attrs_of[iri])
+    had_edges: set[str] = set()
+    source_key = reader.source_key(selection.source_graph) if selection.source_graph else None
+    for u, v, key, attrs in reader.edges_among(nodes, node_set):
+        if source_key is not None and source_key not in attrs.get("sources", ()):
+            continue
+        had_edges |= {u, v}
+        if filters.edge_ok(attrs):
+            view.add_edge(u, v, key=key, **attrs)
+    if filters.active:
+        # Nodes that only the filters cut off go too; the selection's seeds stay.
+        for iri in list(view.nodes):
+            if iri in had_edges and view.degree(iri) == 0 and iri not in selection.seeds:
+                view.remove_node(iri)
+    _uniform_lists(view)
+    cited = {s for _, d in view.nodes(data=True) for s in d.get("sources", ())}
+    cited |= {s for _, _, d in view.edges(data=True) for s in d.get("sources", ())}
+    view.graph["sources"] = sorted((s for s in reader.sources().values() if s["key"] in cited),
+                                   key=lambda s: str(s["key"]))
+    view.graph["selection"] = selection.description
+    view.graph["truncated"] = truncated
+    return view
+
+
+_ALWAYS_LIST = frozenset({"types", "evidence", "sources"})
+
+
+def _uniform_lists(view: nx.MultiDiGraph) -> None:
+    """A property that has several values anywhere in the view is a list everywhere."""
+    for items in (list(view.nodes(data=True)), [(k, d) for _, _, k, d in
+                                                view.edges(keys=True, data=True)]):
+        listy = {k for _, d in items for k, v in d.items() if isinstance(v, list)} - _ALWAYS_LIST
+        for _, d in items:
+            for k in listy:
+                if k in d and not isinstance(d[k], list):
+                    d[k] = [d[k]]
+
+
+def run_selection(
+    reader: GraphReader,
+    *,
+    actor: str | None = None,
+    depth: int = 1,
+    iris: Iterable[str] | None = None,
+    description: str = "",
+    source: str | None = None,
+    sparql: str | None = None,
+    filters: Filters | None = None,
+) -> nx.MultiDiGraph:
+    """Select by one of actor/iris/source/sparql (or everything) and build the view."""
+    filters = filters or Filters()
+    chosen = [x is not None for x in (actor, iris, source, sparql)]
+    if sum(chosen) > 1:
+        raise QueryError("choose one selection: an actor, a query, a source or SPARQL")
+    if actor is not None:
+        selection = select_actor(reader, actor, depth, filters)
+    elif iris is not None:
+        selection = select_iris(reader, iris, description or "query result")
+    elif source is not None:
+        selection = select_source(reader, source)
+    elif sparql is not None:
+        selection = select_sparql(reader, sparql)
+    else:
+        selection = select_all(reader)
+    return build_view(reader, selection, filters)
+
