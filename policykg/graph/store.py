@@ -292,7 +292,13 @@ class OxigraphStore(Store):
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
             substitutions={ox.Variable("g"): graph},
         )
-        return sum(int(row["n"].value) for row in rows)  # type: ignore[union-attr]
+        total = 0
+        assert isinstance(rows, ox.QuerySolutions)
+        for row in rows:
+            count = row["n"]
+            if isinstance(count, ox.Literal):
+                total += int(count.value)
+        return total
 
     def remove_graph(self, graph: URIRef) -> int:
         node = ox.NamedNode(str(graph))
