@@ -353,10 +353,10 @@ class OxigraphStore(Store):
                 substitutions=substitutions or None,
             )
         except SyntaxError as exc:
-            msg = f"SPARQL syntax error: {exc}"
+            msg = f"SPARQL syntax error: {_one_line(str(exc))}"
             raise QueryError(msg) from exc
         except OSError as exc:
-            msg = f"SPARQL query failed: {exc}"
+            msg = f"SPARQL query failed: {_one_line(str(exc))}"
             raise QueryError(msg) from exc
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
@@ -485,6 +485,12 @@ class MemoryStore(Store):
 
     def __len__(self) -> int:
         return sum(1 for _ in self.quads())
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    """Oxigraph's parser lists every expected character class: keep the position, cut the rest."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def from_native(term: Any) -> Node:

@@ -79,6 +79,8 @@ def test_select_binds_parameters_as_terms(any_store: Store) -> None:
     assert len(any_store) == 2
 
 
-def test_select_reports_syntax_errors(any_store: Store) -> None:
-    with pytest.raises(QueryError):
-        any_store.select("SELEKT nothing")
+def test_select_reports_syntax_errors_on_one_line(any_store: Store) -> None:
+    with pytest.raises(QueryError) as info:
+        any_store.select("SELECT ?n WHERE { ?n ")
+    assert "\n" not in str(info.value)
+    assert len(str(info.value)) < 300
