@@ -105,28 +105,32 @@ def main(argv: list[str] | None = None) -> int:
     count = store.replace_graph(SOURCE, synthetic(args.nodes))
     print(f"store: {count} triples in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     reader = GraphReader(store)
     view = run_selection(reader, filters=Filters(max_nodes=args.nodes + 1))
     select_s = time.perf_counter() - t0
     print(f"select: {view.number_of_nodes()} nodes, {view.number_of_edges()} edges "
-          f"in {select_s:.1f} s", flush=True)
+          f"in {select_s:.2f} s (CPU {time.process_time() - c0:.2f} s)", flush=True)
 
     out_dir = args.out or Path(tempfile.mkdtemp(prefix="policykg-export-bench-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = ExportContext(reader=reader, title="bench")
-    print(f"{'format':<10} {'seconds':>8} {'MB':>8}")
+    # Wall-clock seconds (what a user waits) and CPU seconds of this process (what the code
+    # costs, steadier on a shared machine), including writing the file.
+    print(f"{'format':<10} {'seconds':>8} {'CPU s':>8} {'MB':>8}")
     worst = 0.0
     for fmt in args.formats:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         data = render(view, fmt, ctx)
         target = out_dir / (f"bench-{fmt}.zip" if isinstance(data, dict) else f"bench.{fmt}")
         write_export(data, target)
         seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         worst = max(worst, seconds)
         size = target.stat().st_size / 1e6
-        print(f"{fmt:<10} {seconds:>8.2f} {size:>8.1f}", flush=True)
-    print(f"slowest format: {worst:.2f} s (target < 5 s); outputs in {out_dir}")
+        print(f"{fmt:<10} {seconds:>8.2f} {cpu:>8.2f} {size:>8.1f}", flush=True)
+    print(f"slowest format: {worst:.2f} s (target < 5 s; selection {select_s:.2f} s more); "
+          f"outputs in {out_dir}")
     return 0
 
 

@@ -126,4 +126,5 @@ def fact_iri(kind: str, parts: Iterable[object]) -> URIRef:
 
 def source_iri(key: str) -> URIRef:
     """The IRI (and named graph) of a source identified by ``key`` (a path or chosen id)."""
-    return URIRef(f"{SOURCE_BASE}{slugify(key, 60)}-{stable_hash(key)[:8]}")
+    slug = slugify(key, max_length=10_000)[:60].rstrip("-")  # the hash below keeps it unique
+    return URIRef(f"{SOURCE_BASE}{slug}-{stable_hash(key)[:8]}")

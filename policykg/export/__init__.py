@@ -90,8 +90,13 @@ def get_format(name: str) -> ExportFormat:
 
 
 def render(view: nx.MultiDiGraph, name: str, ctx: ExportContext) -> bytes | dict[str, bytes]:
-    """Run the writer of format ``name``."""
-    return get_format(name).writer()(view, ctx)
+    """Run the writer of format ``name`` (with the garbage collector paused, see
+    :func:`~policykg.export.select.gc_paused`)."""
+    writer = get_format(name).writer()
+    from policykg.export.select import gc_paused
+
+    with gc_paused():
+        return writer(view, ctx)
 
 
 def write_export(data: bytes | dict[str, bytes], output: Path | str, *,

@@ -14,10 +14,12 @@ import io
 import json
 import math
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
+from operator import attrgetter
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 import pyoxigraph as ox
@@ -92,18 +94,37 @@ def type_colour(type_name: str) -> str:
 def scalar(value: Any) -> Any:
     """A scalar for formats without lists: lists and dicts become JSON text."""
     if isinstance(value, list | tuple | dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return _JSON_SORTED(value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return value
 
 
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)`` without a new encoder per call.
+_JSON_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _scalar_type(value: Any) -> type:
+    """The Python type of ``scalar(value)``, without building the JSON text."""
+    if isinstance(value, list | tuple | dict):
+        return str
+    if isinstance(value, float) and not math.isfinite(value):
+        return str
+    kind = type(value)
+    return kind if kind in (str, int, float, bool) else str
+
+
 def _attribute_types(items: Iterable[Mapping[str, Any]]) -> dict[str, type]:
-    """One Python type per attribute (int+float -> float; any other mix -> str)."""
+    """One Python type per attribute (int+float -> float; any other mix -> str), keys in the
+    order they first occur."""
     seen: dict[str, set[type]] = {}
     for data in items:
         for k, v in data.items():
-            seen.setdefault(k, set()).add(type(scalar(v)))
+            kinds = seen.get(k)
+            if kinds is None:
+                seen[k] = {_scalar_type(v)}
+            else:
+                kinds.add(_scalar_type(v))
     result: dict[str, type] = {}
     for k, kinds in seen.items():
         if len(kinds) == 1:
@@ -115,85 +136,207 @@ def _attribute_types(items: Iterable[Mapping[str, Any]]) -> dict[str, type]:
     return result
 
 
-def _coerce(value: Any, kind: type) -> Any:
-    value = scalar(value)
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if kind is str and not isinstance(value, str):
-        return json.dumps(value) if isinstance(value, bool) else str(value)
-    return value
-
-
-def _flat_copy(view: nx.MultiDiGraph, *, rename_edge: Mapping[str, str] | None = None,
-               skip_node: Iterable[str] = (), skip_edge: Iterable[str] = ()) -> nx.MultiDiGraph:
-    """A copy of the view with scalar, consistently typed attributes."""
-    rename_edge = rename_edge or {}
-    skip_n, skip_e = set(skip_node), set(skip_edge)
-    node_types = _attribute_types(d for _, d in view.nodes(data=True))
-    edge_types = _attribute_types(d for _, _, d in view.edges(data=True))
-    flat = nx.MultiDiGraph()
-    for n, d in view.nodes(data=True):
-        flat.add_node(n, **{k: _coerce(v, node_types[k]) for k, v in d.items() if k not in skip_n})
-    for u, v, key, d in view.edges(keys=True, data=True):
-        attrs = {rename_edge.get(k, k): _coerce(val, edge_types[k])
-                 for k, val in d.items() if k not in skip_e}
-        flat.add_edge(u, v, key=key, **attrs)
-    return flat
+def _typed_text(value: Any, kind: type) -> str:
+    """The text of a value in a column of type ``kind`` (see :func:`_attribute_types`)."""
+    if kind is str:
+        if isinstance(value, str):
+            return value
+        value = scalar(value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float:
+        return repr(float(value))
+    return str(value)
 
 
 def _hex_rgb(colour: str) -> dict[str, int]:
     return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16)}
 
 
+# -------------------------------------------------------------------------------------- XML
+#
+# GEXF and GraphML are streamed: networkx's writers build an ElementTree of every node, edge
+# and attribute value (about a million elements at 50,000 nodes) and serialize it in pure
+# Python, which took 8-10 s. Here each element is one formatted string; every attribute value
+# goes through xml.sax.saxutils.quoteattr and every text through xml.sax.saxutils.escape (the
+# functions xml.sax's XMLGenerator uses), names are constants of this module. Characters that
+# XML 1.0 cannot hold at all (C0 controls but tab and line breaks, lone surrogates, U+FFFE/F)
+# become U+FFFD. networkx.read_gexf / read_graphml read the files back in the tests.
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TEXT_ENTITIES = {"\r": "&#13;"}  # a raw CR would be read back as LF
+
+
+def _xml_attr(value: Any) -> str:
+    """A quoted XML attribute value (quotes included)."""
+    return quoteattr(_XML_INVALID.sub("\ufffd", str(value)))
+
+
+def _xml_text(value: Any) -> str:
+    """XML character data."""
+    return escape(_XML_INVALID.sub("\ufffd", str(value)), _TEXT_ENTITIES)
+
+
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
 # ------------------------------------------------------------------------------------- GEXF
 
-_GEXF_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_GEXF_NS = "http://gexf.net/1.3"
+_GEXF_TYPES = {str: "string", int: "long", float: "double", bool: "boolean"}
+#: View attributes GEXF writes as XML attributes of ``<node>``/``<edge>``, not ``attvalue``.
+_GEXF_NODE_OWN = frozenset({"label", "start", "end"})
+_GEXF_EDGE_OWN = frozenset({"type", "start", "end"})
 
 
 def write_gexf(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """GEXF 1.3 for Gephi: typed attributes, ``viz:color`` per type, start/end for the timeline.
 
-    networkx writes GEXF 1.3; its ``xsi`` namespace is then corrected and each edge gets the 1.3
-    ``kind`` attribute (its relationship type) with xml.etree.
+    The layout of the file is networkx's (``GEXFWriter(version="1.3")``): label, start and end
+    as XML attributes, every other property an ``attvalue`` (lists and evidence as JSON text),
+    the relationship type as the edge ``label``, its ``relationship`` attribute and the 1.3
+    ``kind``, the multigraph key as ``networkx_key``, so ``networkx.read_gexf`` gives the view
+    back. Streamed (see above) with the ``xsi`` namespace networkx gets wrong for 1.3.
     """
-    flat = _flat_copy(view, rename_edge={"type": "relationship"})
+    node_types = _attribute_types(d for _, d in view.nodes(data=True))
+    edge_types = _attribute_types(d for _, _, d in view.edges(data=True))
+    dynamic = bool({"start", "end"} & (node_types.keys() | edge_types.keys()))
+    counter = 0
+    node_ids: dict[str, tuple[str, type]] = {}
+    for k, kind in node_types.items():
+        if k not in _GEXF_NODE_OWN:
+            node_ids[k] = (str(counter), kind)
+            counter += 1
+    edge_ids: dict[str, tuple[str, type]] = {}
+    # The relationship type is written under "relationship": GEXF's own edge "type" means
+    # directed/undirected/mutual.
+    for k, kind in [("type", str), *edge_types.items(), ("networkx_key", str)]:
+        if k not in edge_ids and (k == "type" or k not in _GEXF_EDGE_OWN):
+            edge_ids[k] = (str(counter), kind)
+            counter += 1
+    edge_titles = {k: ("relationship" if k == "type" else k) for k in edge_ids}
+
+    parts: list[str] = [
+        _XML_DECLARATION,
+        f'<gexf xmlns="{_GEXF_NS}" xmlns:viz="{_GEXF_NS}/viz" xmlns:xsi="{_XSI}" '
+        f'xsi:schemaLocation="{_GEXF_NS} {_GEXF_NS}/gexf.xsd" version="1.3">\n',
+        f'<meta lastmodifieddate="{date.today().isoformat()}"><creator>policykg</creator>'
+        f'<description>{_xml_text(view.graph.get("selection", ""))}</description></meta>\n',
+        f'<graph defaultedgetype="directed" name={_xml_attr(ctx.title)} '
+        + ('mode="dynamic" timeformat="date">\n' if dynamic else 'mode="static">\n'),
+    ]
+    append = parts.append
+    for cls, ids, titles in (("node", node_ids, {k: k for k in node_ids}),
+                             ("edge", edge_ids, edge_titles)):
+        if not ids:
+            continue
+        append(f'<attributes class="{cls}" mode="static">\n')
+        for k, (attr_id, kind) in ids.items():
+            append(f'<attribute id="{attr_id}" title={_xml_attr(titles[k])} '
+                   f'type="{_GEXF_TYPES[kind]}"/>\n')
+        append("</attributes>\n")
+
+    append("<nodes>\n")
     degrees = dict(view.degree())
-    for n, d in flat.nodes(data=True):
-        d["viz"] = {"color": {**_hex_rgb(type_colour(str(d.get("type", "")))), "a": 1.0},
-                    "size": 5.0 + min(degrees.get(n, 0), 40) / 2}
-    for _, _, key, d in flat.edges(keys=True, data=True):
-        d["id"] = key
-        d["label"] = d["relationship"]
-    flat.graph["name"] = ctx.title
-    writer = nx.readwrite.gexf.GEXFWriter(version="1.3", prettyprint=False)
-    writer.add_graph(flat)
-    root = writer.xml
-    root.set("xmlns:xsi", _GEXF_XSI)  # networkx 3.x writes "http://w3.org/2001/..." for 1.3
-    edges_el = writer.graph_element.find("edges")
-    if edges_el is not None:
-        kinds = [d["relationship"] for _, _, d in flat.edges(data=True)]
-        for element, kind in zip(edges_el.findall("edge"), kinds, strict=True):
-            element.set("kind", str(kind))
-    meta = root.find("meta")
-    if meta is not None:
-        ET.SubElement(meta, "description").text = str(view.graph.get("selection", ""))
-    buffer = io.BytesIO()
-    ET.ElementTree(root).write(buffer, encoding="utf-8", xml_declaration=True)
-    return buffer.getvalue()
+    colours: dict[str, str] = {}
+    for n, d in view.nodes(data=True):
+        type_name = str(d.get("type", ""))
+        colour = colours.get(type_name)
+        if colour is None:
+            rgb = _hex_rgb(type_colour(type_name))
+            colour = colours[type_name] = (
+                f'<viz:color r="{rgb["r"]}" g="{rgb["g"]}" b="{rgb["b"]}" a="1.0"/>')
+        head = f"<node id={_xml_attr(n)} label={_xml_attr(d.get('label', n))}"
+        if "start" in d:
+            head += f" start={_xml_attr(d['start'])}"
+        if "end" in d:
+            head += f" end={_xml_attr(d['end'])}"
+        size = 5.0 + min(degrees.get(n, 0), 40) / 2
+        values = "".join(
+            f'<attvalue for="{node_ids[k][0]}" value={_xml_attr(_typed_text(v, node_ids[k][1]))}/>'
+            for k, v in d.items() if k in node_ids)
+        append(f'{head}>{colour}<viz:size value="{size!r}"/>'
+               f"<attvalues>{values}</attvalues></node>\n")
+    append("</nodes>\n<edges>\n")
+    for u, v, key, d in view.edges(keys=True, data=True):
+        relationship = _xml_attr(_typed_text(d.get("type", ""), str))
+        head = (f"<edge id={_xml_attr(key)} source={_xml_attr(u)} target={_xml_attr(v)} "
+                f"label={relationship}")
+        if "start" in d:
+            head += f" start={_xml_attr(d['start'])}"
+        if "end" in d:
+            head += f" end={_xml_attr(d['end'])}"
+        values = "".join(
+            f'<attvalue for="{edge_ids[k][0]}" '
+            f"value={_xml_attr(_typed_text(val, edge_ids[k][1]))}/>"
+            for k, val in d.items() if k in edge_ids)
+        append(f"{head} kind={relationship}><attvalues>{values}"
+               f'<attvalue for="{edge_ids["networkx_key"][0]}" value={_xml_attr(key)}/>'
+               "</attvalues></edge>\n")
+    append("</edges>\n</graph>\n</gexf>\n")
+    return "".join(parts).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------- GraphML
 
+_GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+_GRAPHML_TYPES = _GEXF_TYPES
+_KEY_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
 
 def write_graphml(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
-    """GraphML (networkx's writer); lists and evidence as JSON text."""
-    flat = _flat_copy(view)
-    flat.graph["name"] = ctx.title
-    flat.graph["selection"] = str(view.graph.get("selection", ""))
-    flat.graph["sources"] = scalar(view.graph.get("sources", []))
-    buffer = io.BytesIO()
-    nx.write_graphml_xml(flat, buffer, encoding="utf-8", named_key_ids=True)
-    return buffer.getvalue()
+    """GraphML, as networkx writes it (typed ``<key>``s named after the attributes; edge ids are
+    the multigraph keys), streamed; lists and evidence as JSON text.
+
+    Key ids are the attribute names, unique across nodes, edges and the graph (the GraphML
+    schema requires it): a name already taken gets its domain as a prefix (``edge_type``).
+    """
+    graph_data: dict[str, Any] = {"name": ctx.title,
+                                  "selection": str(view.graph.get("selection", "")),
+                                  "sources": scalar(view.graph.get("sources", []))}
+    domains = (("node", _attribute_types(d for _, d in view.nodes(data=True))),
+               ("edge", _attribute_types(d for _, _, d in view.edges(data=True))),
+               ("graph", _attribute_types([graph_data])))
+    used: set[str] = set()
+    keys: dict[str, dict[str, tuple[str, type]]] = {}
+    parts: list[str] = [
+        _XML_DECLARATION,
+        f'<graphml xmlns="{_GRAPHML_NS}" xmlns:xsi="{_XSI}" '
+        f'xsi:schemaLocation="{_GRAPHML_NS} {_GRAPHML_NS}/1.0/graphml.xsd">\n',
+    ]
+    append = parts.append
+    for domain, types in domains:
+        keys[domain] = {}
+        for name, kind in types.items():
+            key_id = name if _KEY_ID.match(name) else f"d{len(used)}"
+            if key_id in used:
+                key_id = f"{domain}_{key_id}"
+            while key_id in used:
+                key_id = f"d{len(used)}_{key_id}"
+            used.add(key_id)
+            keys[domain][name] = (key_id, kind)
+            append(f'<key id="{key_id}" for="{domain}" attr.name={_xml_attr(name)} '
+                   f'attr.type="{_GRAPHML_TYPES[kind]}"/>\n')
+
+    def data(domain: str, attrs: Mapping[str, Any]) -> str:
+        domain_keys = keys[domain]
+        return "".join(f'<data key="{domain_keys[k][0]}">'
+                       f"{_xml_text(_typed_text(v, domain_keys[k][1]))}</data>"
+                       for k, v in attrs.items())
+
+    append('<graph edgedefault="directed">\n')
+    append(data("graph", graph_data) + "\n")
+    for n, d in view.nodes(data=True):
+        append(f"<node id={_xml_attr(n)}>{data('node', d)}</node>\n")
+    for u, v, key, d in view.edges(keys=True, data=True):
+        append(f"<edge id={_xml_attr(key)} source={_xml_attr(u)} target={_xml_attr(v)}>"
+               f"{data('edge', d)}</edge>\n")
+    append("</graph>\n</graphml>\n")
+    return "".join(parts).encode("utf-8")
 
 
 # ------------------------------------------------------------------------------------- JSON
@@ -292,8 +435,8 @@ def _dot_attrs(attrs: Mapping[str, Any]) -> str:
 # -------------------------------------------------------------------------------------- RDF
 
 
-def rdf_quads(view: nx.MultiDiGraph, reader: GraphReader) -> list[ox.Quad]:
-    """The original quads of the view's entities and facts, their evidence and their sources."""
+def _rdf_subjects(view: nx.MultiDiGraph, reader: GraphReader) -> list[str]:
+    """The view's entities and facts, their evidence records and the cited sources, described."""
     subjects: dict[str, None] = dict.fromkeys(str(n) for n in view.nodes)
     for _, _, d in view.edges(data=True):
         if "fact" in d:
@@ -308,11 +451,16 @@ def rdf_quads(view: nx.MultiDiGraph, reader: GraphReader) -> list[ox.Quad]:
     reader.describe(source_graphs)
     for g in sorted(source_graphs):
         subjects.setdefault(g, None)
+    return list(subjects)
+
+
+def rdf_quads(view: nx.MultiDiGraph, reader: GraphReader) -> list[ox.Quad]:
+    """The original quads of the view's entities and facts, their evidence and their sources."""
     # Each subject's quads are read once and are distinct: no deduplication needed here.
     quads: list[ox.Quad] = []
     predicates: dict[str, ox.NamedNode] = {}
     graphs: dict[str, ox.NamedNode] = {}
-    for s in subjects:
+    for s in _rdf_subjects(view, reader):
         subject = ox.NamedNode(s)
         for p, o, g in reader.out.get(s, ()):
             pred = predicates.get(p) or predicates.setdefault(p, ox.NamedNode(p))
@@ -321,9 +469,42 @@ def rdf_quads(view: nx.MultiDiGraph, reader: GraphReader) -> list[ox.Quad]:
     return quads
 
 
+def _native_rdf(view: nx.MultiDiGraph, reader: GraphReader, native: ox.Store,
+                triples: bool) -> Iterator[Any]:
+    """The same statements as :func:`rdf_quads`, as Oxigraph's own quads (as triples when
+    ``triples``): read one subject and graph at a time by ``quads_for_pattern`` and passed
+    straight on to ``pyoxigraph.serialize``, with no Python code run per statement. A triple
+    stated in several graphs is given once when ``triples`` is set (those subjects only take
+    the slow path, through the reader's copy)."""
+    graphs: dict[str, ox.NamedNode] = {}
+    to_triple = attrgetter("triple")
+    for s in _rdf_subjects(view, reader):
+        out = reader.out.get(s, ())
+        if not out:
+            continue
+        subject = ox.NamedNode(s)
+        names = list(dict.fromkeys(g for _, _, g in out))
+        if triples and len(names) > 1:
+            seen: set[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = set()
+            for p, o, _ in out:
+                if (p, o) not in seen:
+                    seen.add((p, o))
+                    yield ox.Triple(subject, ox.NamedNode(p), o)
+            continue
+        for g in names:
+            graph = graphs.get(g) or graphs.setdefault(g, ox.NamedNode(g))
+            found = native.quads_for_pattern(subject, None, None, graph)
+            yield from (map(to_triple, found) if triples else found)
+
+
 def _rdf(view: nx.MultiDiGraph, ctx: ExportContext, fmt: ox.RdfFormat, quads: bool) -> bytes:
     if ctx.reader is None:
         raise ValueError("RDF export needs the reader the view was built with")
+    native = ctx.reader._native
+    if native is not None:
+        result = ox.serialize(_native_rdf(view, ctx.reader, native, triples=not quads),
+                              format=fmt, prefixes=PREFIXES)
+        return bytes(result or b"")
     data = rdf_quads(view, ctx.reader)
     if quads:
         result = ox.serialize(data, format=fmt, prefixes=PREFIXES)
@@ -381,9 +562,9 @@ def cypher_value(value: Any) -> str:
         kinds = {type(v) for v in value}
         if value and len(kinds) == 1 and kinds <= {str, int, float, bool}:
             return "[" + ", ".join(cypher_value(v) for v in value) + "]"
-        return cypher_string(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        return cypher_string(_JSON_SORTED(value))
     if isinstance(value, dict):
-        return cypher_string(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        return cypher_string(_JSON_SORTED(value))
     return cypher_string(str(value))
 
 

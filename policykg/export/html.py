@@ -1,7 +1,8 @@
 """A self-contained HTML page that draws a view graph as SVG, offline.
 
 The layout is computed here (a force-directed layout in pure Python, seeded, so the same view
-gives the same picture; networkx's own layouts need numpy, which policykg does not depend on).
+gives the same picture; networkx's own layouts need numpy, which policykg does not depend on;
+above ``FORCE_LAYOUT_LIMIT`` nodes, one disc per type).
 The page embeds its data as JSON in ``<script type="application/json">`` with ``<``, ``>``, ``&``
 and U+2028/2029 escaped, its script (``view.js``) and style (``view.css``) inline, and a
 Content-Security-Policy that allows only those two, by hash: nothing is loaded from anywhere.
@@ -24,7 +25,7 @@ import networkx as nx
 
 from policykg.export.formats import ExportContext, type_colour
 
-__all__ = ["layout", "write_html", "page_json", "LABEL_LIMIT"]
+__all__ = ["layout", "write_html", "page_json", "LABEL_LIMIT", "FORCE_LAYOUT_LIMIT"]
 
 WIDTH = 1600.0
 HEIGHT = 1000.0
@@ -128,12 +129,47 @@ def _component_layout(size: int, edges: list[tuple[int, int]], rng: random.Rando
     return xs, ys
 
 
+def _sunflower(size: int) -> tuple[list[float], list[float]]:
+    """``size`` points on a golden-angle spiral, about one unit apart, the first at the centre."""
+    golden = math.pi * (3 - math.sqrt(5))
+    radii = [math.sqrt(i + 0.5) * 0.6 for i in range(size)]
+    return ([r * math.cos(i * golden) for i, r in enumerate(radii)],
+            [r * math.sin(i * golden) for i, r in enumerate(radii)])
+
+
+def _type_groups(view: nx.MultiDiGraph,
+                 nodes: list[Any]) -> list[tuple[list[Any], list[float], list[float], float]]:
+    """One disc per type (largest first), its best-connected nodes at the centre."""
+    degree = dict(view.degree())
+    groups: dict[str, list[Any]] = {}
+    for n in nodes:
+        groups.setdefault(str(view.nodes[n].get("type", "")), []).append(n)
+    placed = []
+    for _, members in sorted(groups.items(), key=lambda tm: (-len(tm[1]), tm[0])):
+        members.sort(key=lambda n: -degree.get(n, 0))  # stable: ties keep the view's order
+        xs, ys = _sunflower(len(members))
+        minx, miny = min(xs), min(ys)
+        xs = [x - minx for x in xs]
+        ys = [y - miny for y in ys]
+        placed.append((members, xs, ys, max(max(xs), max(ys), 1.0)))
+    return placed
+
+
+#: Above this many nodes the force layout would get 3 iterations or fewer (its work is bounded),
+#: which leaves nodes where they started: a random square. Bigger views are laid out by type
+#: instead (one disc per type, best-connected nodes at its centre), in well under a second.
+FORCE_LAYOUT_LIMIT = 20_000
+
+
 def layout(view: nx.MultiDiGraph, *, seed: int = 42) -> dict[Any, tuple[float, float]]:
     """Positions in a ``WIDTH`` x ``HEIGHT`` box: each connected component laid out on its own,
-    largest first, packed in rows; iterations shrink as the graph grows (bounded work)."""
+    largest first, packed in rows; iterations shrink as the graph grows (bounded work). Above
+    ``FORCE_LAYOUT_LIMIT`` nodes, one disc per type instead (see there)."""
     nodes = list(view.nodes)
     if not nodes:
         return {}
+    if len(nodes) > FORCE_LAYOUT_LIMIT:
+        return _pack(_type_groups(view, nodes))
     rng = random.Random(seed)
     undirected = nx.Graph()
     undirected.add_nodes_from(nodes)
@@ -162,6 +198,12 @@ def layout(view: nx.MultiDiGraph, *, seed: int = 42) -> dict[Any, tuple[float, f
         xs = [float(i % cols) * 1.5 for i in range(len(singles))]
         ys = [float(i // cols) * 1.5 for i in range(len(singles))]
         placed.append((singles, xs, ys, max(max(xs), max(ys), 1.0)))
+    return _pack(placed)
+
+
+def _pack(placed: list[tuple[list[Any], list[float], list[float], float]]
+          ) -> dict[Any, tuple[float, float]]:
+    """Boxes of laid-out nodes packed in rows, scaled into the page."""
     # Shelf packing: rows of boxes, row width about the square root of the total area.
     area = sum((extent + 2) ** 2 for *_, extent in placed)
     row_width = max(math.sqrt(area) * 1.2, max(extent + 2 for *_, extent in placed))

@@ -28,11 +28,13 @@ URL, date) and ``selection`` describes how the view was selected.
 from __future__ import annotations
 
 import calendar
+import gc
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import networkx as nx
@@ -69,6 +71,7 @@ __all__ = [
     "parse_bound",
     "schema_from_graph",
     "RESERVED",
+    "gc_paused",
 ]
 
 PKG = "https://w3id.org/policykg/ns#"
@@ -80,11 +83,16 @@ _EDGE_TYPE_FROM = URIRef(PKG + "edgeTypeFrom")
 _NARY_FACT = URIRef(PKG + "NaryFact")
 _EVIDENCE = PKG + "evidence"
 _RDF_TYPE = str(RDF.type)
+_RDF_TYPE_NODE = ox.NamedNode(_RDF_TYPE)
 _PREF_LABEL = str(SKOS.prefLabel)
 #: Where a node's label comes from, in order; without any, "<Type> <local name>".
 _LABEL_PROPS = (_PREF_LABEL, str(RDFS.label), "http://purl.org/dc/terms/title",
                 "https://schema.org/name", "http://xmlns.com/foaf/0.1/name")
 _SOURCE_PROPS = ("record", "charStart", "charEnd", "extractor", "confidence", "quote")
+_SOURCE_PREDICATES = tuple((name, PKG + name) for name in _SOURCE_PROPS)
+_EVIDENCE_SOURCE = PKG + "source"
+#: Predicates that are never node or edge properties.
+_NOT_PROPERTIES = frozenset({_RDF_TYPE, _EVIDENCE, _PREF_LABEL})
 #: Attribute names the view graph sets itself; a literal property with one of these local names
 #: is stored under ``<prefix>_<name>`` instead.
 RESERVED = frozenset({"uri", "label", "type", "types", "id", "evidence", "sources", "fact",
@@ -95,6 +103,7 @@ _INTEGER_TYPES = {str(XSD[t]) for t in ("integer", "int", "long", "short", "byte
                                         "unsignedLong", "unsignedInt", "unsignedShort",
                                         "unsignedByte")}
 _FLOAT_TYPES = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
+_BOOLEAN = str(XSD.boolean)
 _PREFIXES = {
     PKG: "pkg",
     "http://www.w3.org/ns/org#": "org",
@@ -117,6 +126,25 @@ class SelectionTooLarge(QueryError):
         super().__init__(message)
         self.count = count
         self.limit = limit
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a view is built or written.
+
+    Building a view allocates millions of small objects (terms, tuples, attribute dictionaries)
+    and none of them form cycles that need collecting, yet every allocation burst triggers the
+    collector, which then walks every live object again: at 50,000 nodes that tripled the time
+    of a selection. Reference counting still frees everything as usual; the collector resumes
+    (if it was on) when the block ends. The switch is process-wide, as ``gc.disable`` is.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ------------------------------------------------------------------------------------ schema
@@ -259,6 +287,7 @@ def upper_snake(name: str) -> str:
 # ------------------------------------------------------------------------------------- dates
 
 
+@lru_cache(maxsize=65536)
 def _bound(lexical: str, end: bool) -> str | None:
     match = _DATE.match(lexical.strip())
     if match is None:
@@ -364,6 +393,10 @@ class GraphReader:
         self.out: dict[str, Out] = {}
         self.incoming: dict[str, list[tuple[str, str]]] = {}  # object -> [(subject, predicate)]
         self._sources: dict[str, dict[str, Any]] | None = None
+        self._source_keys: dict[str, str] = {}
+        self._types: dict[str, list[str]] = {}
+        self._specific: dict[tuple[str, ...], tuple[str, list[str]]] = {}
+        self._node_by_types: dict[tuple[str, ...], bool | None] = {}
 
     # -- raw reads
 
@@ -398,11 +431,14 @@ class GraphReader:
             self.out[iri] = []
         native = self._native
         if native is not None:
+            pattern = native.quads_for_pattern
+            named = ox.NamedNode
             for iri in todo:
-                bucket = self.out[iri]
-                for q in native.quads_for_pattern(_named(iri), None, None, None):
-                    if isinstance(q.graph_name, ox.NamedNode):
-                        bucket.append((q.predicate.value, q.object, q.graph_name.value))
+                subject = _named(iri)
+                if subject is not None:  # not an IRI Oxigraph accepts: nothing to read
+                    self.out[iri] = [(q.predicate.value, q.object, q.graph_name.value)
+                                     for q in pattern(subject, None, None, None)
+                                     if type(q.graph_name) is named]
             return
         query = "SELECT ?s ?p ?o ?g WHERE { %VALUES% GRAPH ?g { ?s ?p ?o } }"
         for row in self._values_query(query, "s", todo):
@@ -419,8 +455,11 @@ class GraphReader:
         native = self._native
         if native is not None:
             for iri in todo:
+                obj = _named(iri)
+                if obj is None:
+                    continue
                 pairs = {(q.subject.value, q.predicate.value)
-                         for q in native.quads_for_pattern(None, None, _named(iri), None)
+                         for q in native.quads_for_pattern(None, None, obj, None)
                          if isinstance(q.subject, ox.NamedNode) and q.predicate.value not in skip}
                 self.incoming[iri] = sorted(pairs)
             return
@@ -433,20 +472,58 @@ class GraphReader:
 
     def types(self, iri: str) -> list[str]:
         """The rdf:types of a described resource."""
-        return sorted({o.value for p, o, _ in self.out.get(iri, ())
-                       if p == _RDF_TYPE and isinstance(o, ox.NamedNode)})
+        found = self._types.get(iri)
+        if found is None:
+            out = self.out.get(iri)
+            found = sorted({o.value for p, o, _ in out or ()
+                            if p == _RDF_TYPE and type(o) is ox.NamedNode})
+            if out is not None:  # described: its types do not change any more
+                self._types[iri] = found
+        return found
 
     def is_node(self, iri: str) -> bool:
         """Whether a described resource is an entity of the view."""
         out = self.out.get(iri, ())
         if not out:
             return False
-        return self.schema.is_node(self.types(iri), any(p == _PREF_LABEL for p, _, _ in out))
+        types = tuple(self.types(iri))
+        if types in self._node_by_types:
+            decided = self._node_by_types[types]
+        else:  # True/False, or None when having a label decides
+            if self.schema.is_node(types, False):
+                decided = True
+            elif not self.schema.is_node(types, True):
+                decided = False
+            else:
+                decided = None
+            self._node_by_types[types] = decided
+        if decided is None:
+            return any(p == _PREF_LABEL for p, _, _ in out)
+        return decided
+
+    def most_specific(self, iri: str) -> tuple[str, list[str]]:
+        """:meth:`ViewSchema.most_specific` of a described resource's types (cached by types)."""
+        types = tuple(self.types(iri))
+        found = self._specific.get(types)
+        if found is None:
+            found = self._specific[types] = self.schema.most_specific(types)
+        return found[0], list(found[1])
 
     def values(self, iri: str, prop: str) -> list[Any]:
         """The distinct values of ``prop`` on a described resource, sorted."""
-        found = {o for p, o, _ in self.out.get(iri, ()) if p == prop}
-        return sorted(found, key=str) if len(found) > 1 else list(found)
+        return _distinct([o for p, o, _ in self.out.get(iri, ()) if p == prop])
+
+    def grouped(self, iri: str) -> dict[str, list[Any]]:
+        """The objects of a described resource by predicate (repeats kept, see
+        :func:`_distinct`)."""
+        grouped: dict[str, list[Any]] = {}
+        for p, o, _ in self.out.get(iri, ()):
+            bucket = grouped.get(p)
+            if bucket is None:
+                grouped[p] = [o]
+            else:
+                bucket.append(o)
+        return grouped
 
     def sources(self) -> dict[str, dict[str, Any]]:
         """Loaded sources by graph IRI: key, uri, title, publisher, url, date."""
@@ -468,8 +545,15 @@ class GraphReader:
 
     def source_key(self, graph: str) -> str:
         """The key of a source graph (its IRI if it is not a loaded source)."""
-        entry = self.sources().get(graph)
-        return str(entry["key"]) if entry else graph
+        key = self._source_keys.get(graph)
+        if key is None:
+            entry = self.sources().get(graph)
+            key = self._source_keys[graph] = str(entry["key"]) if entry else graph
+        return key
+
+    def source_keys(self, iri: str) -> list[str]:
+        """The keys of the sources stating anything about a described resource, sorted."""
+        return sorted({self.source_key(g) for g in {g for _, _, g in self.out.get(iri, ())}})
 
     def neighbours(self, iri: str, filters: Filters) -> Iterator[tuple[str, dict[str, Any]]]:
         """``(other node, edge attributes)`` for the edges touching ``iri`` (both directions)."""
@@ -538,21 +622,21 @@ class GraphReader:
 
     def _fact_edges(self, fact: str, mapping: FactMapping,
                     nodes: set[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-        out = self.out[fact]
-        sources_ = [o.value for p, o, _ in out
-                    if p == mapping.source and isinstance(o, ox.NamedNode)]
-        targets = [o.value for p, o, _ in out
-                   if p == mapping.target and isinstance(o, ox.NamedNode)]
-        pairs = [(u, v) for u in sorted(set(sources_)) for v in sorted(set(targets))
+        grouped = self.grouped(fact)
+        sources_ = {o.value for o in grouped.get(mapping.source, ())
+                    if isinstance(o, ox.NamedNode)}
+        targets = {o.value for o in grouped.get(mapping.target, ())
+                   if isinstance(o, ox.NamedNode)}
+        pairs = [(u, v) for u in sorted(sources_) for v in sorted(targets)
                  if u in nodes and v in nodes]
         if not pairs:
             return
         if mapping.edge_type is not None:
             edge_type = mapping.edge_type
         else:
-            named = sorted(o.value for p, o, _ in out
-                           if p == mapping.type_from and isinstance(o, ox.NamedNode))
-            edge_type = upper_snake(local_name(named[0])) if named else "RELATED_TO"
+            named = sorted(o.value for o in grouped.get(mapping.type_from or "", ())
+                           if isinstance(o, ox.NamedNode))
+            edge_type = _edge_type_name(named[0]) if named else "RELATED_TO"
         base = self.properties(fact, skip={mapping.source, mapping.target})
         start, end = date_interval(base, point=True)
         base = {"type": edge_type, "fact": fact, "factType": local_name(mapping.cls), **base}
@@ -560,8 +644,8 @@ class GraphReader:
             base["start"] = start
         if end:
             base["end"] = end
-        base["evidence"] = self.evidence(fact)
-        base["sources"] = sorted({self.source_key(g) for _, _, g in out})
+        base["evidence"] = self.evidence(fact, grouped.get(_EVIDENCE, ()))
+        base["sources"] = self.source_keys(fact)
         for i, (u, v) in enumerate(pairs):
             key = fact if len(pairs) == 1 else f"{fact}#{i}"
             yield u, v, key, dict(base)
@@ -571,7 +655,7 @@ class GraphReader:
         (by local name) or other resources (by IRI)."""
         grouped: dict[str, list[Any]] = {}
         for p, o, _ in self.out.get(iri, ()):
-            if p in skip or p in (_RDF_TYPE, _EVIDENCE, _PREF_LABEL):
+            if p in _NOT_PROPERTIES or p in skip:
                 continue
             name = _attr_name(p)
             if isinstance(o, ox.Literal):
@@ -585,29 +669,37 @@ class GraphReader:
                 bucket.append(value)
         return {k: (sorted(v, key=str) if len(v) > 1 else v[0]) for k, v in grouped.items()}
 
-    def evidence(self, iri: str) -> list[dict[str, Any]]:
-        """The evidence records of a resource, as dictionaries."""
-        ev_iris = [o.value for o in self.values(iri, _EVIDENCE) if isinstance(o, ox.NamedNode)]
+    def evidence(self, iri: str, links: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+        """The evidence records of a resource, as dictionaries (``links``: its ``pkg:evidence``
+        objects, when the caller has them at hand)."""
+        found = self.values(iri, _EVIDENCE) if links is None else _distinct(list(links))
+        ev_iris = [o.value for o in found if isinstance(o, ox.NamedNode)]
         self.describe(ev_iris)
         records = []
         for ev in ev_iris:
             record: dict[str, Any] = {}
-            src = [o.value for o in self.values(ev, PKG + "source")
+            grouped = self.grouped(ev)
+            src = [o.value for o in _distinct(grouped.get(_EVIDENCE_SOURCE, []))
                    if isinstance(o, ox.NamedNode)]
             if src:
                 record["source"] = self.source_key(src[0])
-            for name in _SOURCE_PROPS:
-                vals = self.values(ev, PKG + name)
-                if vals and isinstance(vals[0], ox.Literal):
-                    record[name] = _literal_value(vals[0])
+            for name, prop in _SOURCE_PREDICATES:
+                vals = grouped.get(prop)
+                if vals:
+                    first = _distinct(vals)[0]
+                    if isinstance(first, ox.Literal):
+                        record[name] = _literal_value(first)
             records.append(record)
-        return sorted(records, key=lambda r: (str(r.get("source", "")), str(r.get("record", "")),
-                                              str(r.get("charStart", ""))))
+        if len(records) > 1:
+            records.sort(key=lambda r: (str(r.get("source", "")), str(r.get("record", "")),
+                                        str(r.get("charStart", ""))))
+        return records
 
     def node_attrs(self, iri: str) -> dict[str, Any]:
         """The attributes of an entity node."""
-        type_name, type_names = self.schema.most_specific(self.types(iri))
-        labels = [o.value for prop in _LABEL_PROPS for o in self.values(iri, prop)
+        type_name, type_names = self.most_specific(iri)
+        grouped = self.grouped(iri)
+        labels = [o.value for prop in _LABEL_PROPS for o in _distinct(grouped.get(prop, []))
                   if isinstance(o, ox.Literal)]
         label = labels[0] if labels else f"{type_name} {local_name(iri)[:12]}"
         attrs: dict[str, Any] = {"uri": iri, "label": label,
@@ -618,11 +710,25 @@ class GraphReader:
             attrs["start"] = start
         if end:
             attrs["end"] = end
-        attrs["evidence"] = self.evidence(iri)
-        attrs["sources"] = sorted({self.source_key(g) for _, _, g in self.out.get(iri, ())})
+        attrs["evidence"] = self.evidence(iri, grouped.get(_EVIDENCE, ()))
+        attrs["sources"] = self.source_keys(iri)
         return attrs
 
 
+def _distinct(values: list[Any]) -> list[Any]:
+    """Distinct values, sorted by their N-Triples text when there are several."""
+    if len(values) < 2:
+        return values
+    found = set(values)
+    return sorted(found, key=str) if len(found) > 1 else list(found)
+
+
+@cache
+def _edge_type_name(iri: str) -> str:
+    return upper_snake(local_name(iri))
+
+
+@cache
 def _attr_name(prop: str) -> str:
     name = local_name(prop)
     if name in RESERVED or not name:
@@ -646,7 +752,7 @@ def _literal_value(lit: ox.Literal) -> Any:
             return int(text)
         if datatype in _FLOAT_TYPES:
             return float(text)
-        if datatype == str(XSD.boolean):
+        if datatype == _BOOLEAN:
             return text.strip() in ("true", "1")
     except ValueError:
         return text
@@ -749,8 +855,14 @@ def select_source(reader: GraphReader, key: str) -> Selection:
 
 def select_all(reader: GraphReader) -> Selection:
     """Every entity in the store."""
-    rows = reader.store.select("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) }")
-    iris = sorted(str(r["s"]) for r in rows)
+    native = reader._native
+    if native is not None:
+        iris = sorted({q.subject.value for q in native.quads_for_pattern(
+            None, _RDF_TYPE_NODE, None, None)
+            if type(q.subject) is ox.NamedNode and type(q.graph_name) is ox.NamedNode})
+    else:
+        rows = reader.store.select("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) }")
+        iris = sorted(str(r["s"]) for r in rows)
     reader.describe(iris)
     return Selection([i for i in iris if reader.is_node(i)], set(), "whole store")
 
@@ -864,6 +976,13 @@ def run_selection(
     chosen = [x is not None for x in (actor, iris, source, sparql)]
     if sum(chosen) > 1:
         raise QueryError("choose one selection: an actor, a query, a source or SPARQL")
+    with gc_paused():
+        return _run_selection(reader, actor, depth, iris, description, source, sparql, filters)
+
+
+def _run_selection(reader: GraphReader, actor: str | None, depth: int,
+                   iris: Iterable[str] | None, description: str, source: str | None,
+                   sparql: str | None, filters: Filters) -> nx.MultiDiGraph:
     if actor is not None:
         selection = select_actor(reader, actor, depth, filters)
     elif iris is not None:

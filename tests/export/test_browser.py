@@ -95,3 +95,26 @@ def test_xss_name_in_panel_and_screenshot(whole: nx.MultiDiGraph, reader: GraphR
     chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,800",
              path.as_uri() + "#q=bustamante")
     assert shot.stat().st_size > 10_000
+
+
+def test_big_views_are_laid_out_by_type(whole: nx.MultiDiGraph,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from policykg.export import html as html_module
+
+    monkeypatch.setattr(html_module, "FORCE_LAYOUT_LIMIT", 5)
+    positions = html_module.layout(whole)
+    assert positions == html_module.layout(whole)  # deterministic
+    assert set(positions) == set(whole.nodes)
+    assert all(0 <= x <= html_module.WIDTH and 0 <= y <= html_module.HEIGHT
+               for x, y in positions.values())
+    assert len(set(positions.values())) == len(positions)
+    # Each type is one disc: nodes of one type lie closer to their own centre than to others'.
+    by_type: dict[str, list[tuple[float, float]]] = {}
+    for n, (x, y) in positions.items():
+        by_type.setdefault(whole.nodes[n]["type"], []).append((x, y))
+    boxes = {t: (min(p[0] for p in ps), min(p[1] for p in ps), max(p[0] for p in ps),
+                 max(p[1] for p in ps)) for t, ps in by_type.items()}
+    for t, (x0, y0, x1, y1) in boxes.items():
+        for other, ps in by_type.items():
+            if other != t:
+                assert not any(x0 < x < x1 and y0 < y < y1 for x, y in ps), (t, other)

@@ -203,7 +203,11 @@ def test_trig_keeps_source_graphs(whole: nx.MultiDiGraph, reader: GraphReader) -
     ds = Dataset()
     ds.parse(data=out(whole, reader, "trig"), format="trig")
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
-    assert any("03-facts" in n for n in names) and any("01-actors" in n for n in names)
+    # Source graph IRIs are shortened slugs of the file path (their length depends on the
+    # temporary folder's): the keys are the paths.
+    keys = {str(reader.sources().get(n, {}).get("key", "")) for n in names}
+    assert any(k.endswith("03-facts.yaml") for k in keys)
+    assert any(k.endswith("01-actors.yaml") for k in keys)
 
 
 def test_cypher_literals_and_identifiers() -> None:
@@ -226,3 +230,73 @@ def test_cypher_script_structure(whole: nx.MultiDiGraph, reader: GraphReader) ->
     for s in statements:
         for literal in re.findall(r'"(?:[^"\\]|\\.)*"', s):
             json.loads(literal)
+
+
+def _flat(value: object) -> object:
+    """A view attribute as GEXF/GraphML hold it: lists and dicts as JSON text."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_xml_formats_hold_every_attribute(fmt: str, whole: nx.MultiDiGraph, reader: GraphReader,
+                                          tmp_path: Path) -> None:
+    """The streamed GEXF/GraphML read back by networkx give every attribute of the view."""
+    path = tmp_path / f"g.{fmt}"
+    path.write_bytes(out(whole, reader, fmt))
+    back = nx.read_gexf(path, version="1.3") if fmt == "gexf" else nx.read_graphml(path)
+    ignore = {"viz", "relationship", "networkx_key", "id"}
+    for n, d in whole.nodes(data=True):
+        got = {k: v for k, v in back.nodes[n].items() if k not in ignore}
+        assert got == {k: _flat(v) for k, v in d.items()}, n
+    edges = {(u, v, k): d for u, v, k, d in back.edges(keys=True, data=True)}
+    assert len(edges) == whole.number_of_edges()
+    for u, v, k, d in whole.edges(keys=True, data=True):
+        got = dict(edges[(u, v, k)])
+        if fmt == "gexf":
+            assert got.pop("relationship") == got.pop("label") == d["type"]
+        got = {key: val for key, val in got.items() if key not in ignore}
+        want = {key: _flat(val) for key, val in d.items() if not (fmt == "gexf" and key == "type")}
+        assert got == want, k
+
+
+def test_xml_formats_replace_characters_xml_cannot_hold(reader: GraphReader,
+                                                        tmp_path: Path) -> None:
+    view = nx.MultiDiGraph()
+    view.add_node("urn:x:a", label="bell\x07 and\r\nCRLF", type="Person", types=["Person"],
+                  uri="urn:x:a", score=1, weight=2.5, flag=True)
+    view.add_node("urn:x:b", label="b", type="Person", types=["Person"], uri="urn:x:b",
+                  score=2.0, flag=False)
+    view.add_edge("urn:x:a", "urn:x:b", key="urn:x:f", type="FUNDS", start="2017-01-01",
+                  text="tab\there \ufffe")
+    for fmt in ("gexf", "graphml"):
+        path = tmp_path / f"odd.{fmt}"
+        path.write_bytes(out(view, reader, fmt))
+        back = nx.read_gexf(path, version="1.3") if fmt == "gexf" else nx.read_graphml(path)
+        assert back.nodes["urn:x:a"]["label"] == "bell\ufffd and\r\nCRLF"
+        assert back.nodes["urn:x:a"]["score"] == 1.0 and back.nodes["urn:x:b"]["score"] == 2.0
+        assert back.nodes["urn:x:a"]["flag"] is True and back.nodes["urn:x:b"]["flag"] is False
+        (_, _, d), = back.edges(data=True)
+        assert d["text"] == "tab\there \ufffd" and d["start"] == "2017-01-01"
+
+
+@pytest.mark.parametrize(("fmt", "quads"), [("turtle", False), ("jsonld", False),
+                                            ("trig", True)])
+def test_rdf_native_path_matches_the_reader(fmt: str, quads: bool, whole: nx.MultiDiGraph,
+                                            reader: GraphReader) -> None:
+    """Oxigraph's own quads (the fast path) give exactly the statements the reader holds."""
+    import pyoxigraph as ox
+
+    from policykg.export.formats import rdf_quads
+
+    syntax = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
+              "trig": ox.RdfFormat.TRIG}[fmt]
+    got = set(ox.parse(out(whole, reader, fmt), format=syntax))
+    expected = rdf_quads(whole, reader)
+    if quads:
+        assert got == set(expected)
+    else:
+        assert {(q.subject, q.predicate, q.object) for q in got} == \
+            {(q.subject, q.predicate, q.object) for q in expected}
+        assert len(got) == len({q.triple for q in expected})
