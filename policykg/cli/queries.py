@@ -18,6 +18,7 @@ from policykg.cli.common import InPath, echo_rows, get_store, output_option
 from policykg.exceptions import QueryError
 from policykg.queries import (
     CannedQuery,
+    ensure_indexes,
     load_queries,
     parse_param_value,
     run_cypher,
@@ -139,6 +140,7 @@ def _canned_command(query: CannedQuery) -> click.Command:
                  **values: Any) -> None:
         if backend == "neo4j":
             with neo4j_driver(uri, user, database) as (driver, db):
+                ensure_indexes(driver, db)  # cheap once they exist; queries work without them
                 rows = run_query(driver, query.name, database=db, timeout=timeout, **values)
         else:
             rows = run_query(get_store(ctx), query.name, **values)

@@ -17,31 +17,45 @@ Example:
 
 Researchers' own queries go through :func:`run_sparql` and :func:`run_cypher`: read-only unless
 ``write=True``, parameters bound as terms (never pasted into the text).
+
+Speed (``bench/RESULTS-queries.md``): the SPARQL forms start from a bound IRI and look details
+up per row with ``LATERAL { OPTIONAL { ... } }`` (Oxigraph evaluates a plain ``OPTIONAL`` over
+the whole store before joining: seconds at a million triples); the Cypher forms start from
+the ``uri`` index and keep branches not taken from scanning. What would otherwise be rebuilt
+from the whole graph on every call (the name index of fuzzy names, the graph of direct
+relationships, centrality scores) is cached per state of the data: see :meth:`Backend.cached`
+and :func:`clear_caches`. :func:`ensure_indexes` adds the Neo4j index exact names use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import importlib
 import json
 import math
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+import weakref
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import pyoxigraph as ox
 import yaml
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from policykg.exceptions import Neo4jUnavailable, QueryError
-from policykg.graph.store import OxigraphStore, Store
-from policykg.graph.terms import to_ox
+from policykg.graph.store import PREFIXES, OxigraphStore, Store
+from policykg.graph.terms import from_ox, to_ox
+from policykg.identity import normalize_name
 from policykg.lookup import find_entity
 
 __all__ = [
@@ -67,6 +81,9 @@ __all__ = [
     "parse_param_value",
     "to_networkx",
     "query_graph",
+    "clear_caches",
+    "ensure_indexes",
+    "QUERY_INDEXES",
 ]
 
 QUERY_DIR = Path(__file__).resolve().parent
@@ -75,6 +92,7 @@ LIST_SEP = "\u001f"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _IRI_SAFE = re.compile(r'^[^\s<>"{}|^`\\]+$')
 _VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*\}")
+_T = TypeVar("_T")
 
 
 # ---------------------------------------------------------------- query definitions
@@ -385,6 +403,74 @@ def _coerce_one(query: CannedQuery, p: Param, raw: Any) -> dict[str, Any]:
     return {p.name: number}
 
 
+# ---------------------------------------------------------------- caches per data state
+
+
+class _StateCache:
+    """Values computed from one state of a backend's data, dropped when the state changes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.scopes: dict[Hashable, tuple[Hashable, dict[Hashable, Any]]] = {}
+
+
+#: One cache per store or driver; an entry goes when its store or driver is garbage collected.
+_CACHES: weakref.WeakKeyDictionary[Any, _StateCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+#: Write counters of the stores seen by this module (see ``_store_version``).
+_WRITES: weakref.WeakKeyDictionary[Store, list[int]] = weakref.WeakKeyDictionary()
+#: Bumped by every write through run_sparql/run_cypher and by clear_caches(): part of every key.
+_GENERATION = [0]
+
+
+def clear_caches() -> None:
+    """Forget every cached name index and graph (after writing to a store or Neo4j directly).
+
+    Writes through the :class:`~policykg.graph.store.Store` API, :func:`run_sparql` and
+    :func:`run_cypher` are seen without this.
+    """
+    with _CACHES_LOCK:
+        _GENERATION[0] += 1
+        _CACHES.clear()
+
+
+def _store_version(store: Store) -> int:
+    """How many writes this store has seen since this module first looked at it.
+
+    The store keeps no version of its own and ``len()`` counts every quad (150-300 ms at 1M
+    triples), so the writing methods of the store object are wrapped to count calls. Every
+    write of policykg goes through them (``replace_graph(s)``, ``remove_graph``); SPARQL
+    updates through :func:`run_sparql` are counted too.
+    """
+    with _CACHES_LOCK:
+        counter = _WRITES.get(store)
+        if counter is None:
+            counter = [0]
+            _WRITES[store] = counter
+            for name in ("replace_graphs", "replace_graph", "remove_graph"):
+                _count_calls(store, name, counter)
+        return counter[0]
+
+
+def _count_calls(store: Store, name: str, counter: list[int]) -> None:
+    method = getattr(store, name)
+
+    @functools.wraps(method)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        finally:
+            counter[0] += 1
+
+    setattr(store, name, counted)
+
+
+def _note_write(store: Store) -> None:
+    _store_version(store)
+    with _CACHES_LOCK:
+        _WRITES[store][0] += 1
+
+
 # ---------------------------------------------------------------- backends
 
 
@@ -401,6 +487,39 @@ class Backend:
         """The IRI of the entity ``text`` names (IRI, name, alias; case and accents forgiven)."""
         raise NotImplementedError
 
+    def _cache_owner(self) -> tuple[Any, Hashable] | None:
+        """The object a cache hangs on and a scope within it (None: no cache)."""
+        return None
+
+    def state(self) -> Hashable:
+        """A key that changes whenever the data changes."""
+        raise NotImplementedError
+
+    def cached(self, name: Hashable, build: Callable[[], _T]) -> _T:
+        """``build()``, computed once per state of the data (see :meth:`state`).
+
+        Used for what every call would otherwise rebuild from the whole graph: the name index
+        of fuzzy name resolution, the graph of direct relationships and centrality scores.
+        """
+        owner = self._cache_owner()
+        if owner is None:
+            return build()
+        target, scope = owner
+        with _CACHES_LOCK:
+            cache = _CACHES.get(target)
+            if cache is None:
+                cache = _CACHES[target] = _StateCache()
+        key = (_GENERATION[0], self.state())
+        with cache.lock:  # one build at a time per store or driver
+            entry = cache.scopes.get(scope)
+            if entry is None or entry[0] != key:
+                entry = (key, {})
+                cache.scopes[scope] = entry
+            values = entry[1]
+            if name not in values:
+                values[name] = build()
+            return values[name]  # type: ignore[no-any-return]
+
 
 def _iri_list(name: str, values: Sequence[str]) -> str:
     terms = []
@@ -412,13 +531,37 @@ def _iri_list(name: str, values: Sequence[str]) -> str:
     return " ".join(terms)
 
 
+_FAST_LITERALS = frozenset(str(XSD) + name for name in (
+    "string", "date", "dateTime", "gYear", "gYearMonth", "anyURI"))
+
+
+def _ox_plain(term: Any) -> Any:
+    """A pyoxigraph term as :func:`plain_value` gives it after conversion to rdflib."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return term.value
+    if isinstance(term, ox.Literal) and (term.language or term.datatype.value in _FAST_LITERALS):
+        return term.value
+    return plain_value(from_ox(term))
+
+
 class EmbeddedBackend(Backend):
-    """Runs the SPARQL forms on the embedded store."""
+    """Runs the SPARQL forms on the embedded store.
+
+    Values never become query text as given: IRIs are checked (``_IRI_SAFE``) and every term is
+    serialized by pyoxigraph (``str(to_ox(term))``: IRIs validated, literals escaped) before it
+    goes into a ``VALUES`` clause or, for actor IRIs, into the pattern itself.
+    """
 
     kind = "embedded"
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def _cache_owner(self) -> tuple[Any, Hashable] | None:
+        return (self.store, None)
+
+    def state(self) -> Hashable:
+        return (_store_version(self.store), tuple(self.store.graphs()))
 
     def fetch(self, form: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
         text = str(form.get("sparql") or "")
@@ -439,16 +582,63 @@ class EmbeddedBackend(Backend):
             if value is None or isinstance(value, list) or not re.search(pattern, text):
                 continue
             term = str(to_ox(_term_for(name, value, form)))  # serialized and checked by pyoxigraph
-            if name in iri_params:
+            if name in iri_params or (name.endswith("_set") and isinstance(value, bool)):
                 # An IRI in the pattern itself reaches the indexes (a VALUES join does not reach
-                # into UNION branches); the text of a canned query never projects it.
+                # into UNION branches); a constant flag lets Oxigraph drop a branch whose
+                # FILTER is false before running it. The text of a canned query never
+                # projects these variables.
                 text = re.sub(pattern, term.replace("\\", "\\\\"), text)
             else:
                 values.append(f"VALUES ?{name} {{ {term} }}")
-        return normalize_fetched(self.store.select(_with_values(text, values)), lists)
+        return normalize_fetched(self.select(_with_values(text, values)), lists)
+
+    def select(self, text: str) -> list[dict[str, Any]]:
+        """Rows of a SELECT query, values plain (pyoxigraph terms converted directly)."""
+        native = getattr(self.store, "_store", None)
+        if not isinstance(self.store, OxigraphStore) or native is None:
+            return [{k: plain_value(v) for k, v in row.items()}
+                    for row in self.store.select(text)]
+        try:
+            result = native.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            msg = f"SPARQL syntax error: {exc}"
+            raise QueryError(msg) from exc
+        except OSError as exc:
+            msg = f"SPARQL query failed: {exc}"
+            raise QueryError(msg) from exc
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for index, name in enumerate(names):
+                value = solution[index]
+                if value is not None:
+                    row[name] = _ox_plain(value)
+            rows.append(row)
+        return rows
+
+    def _has_subject(self, iri: str) -> bool:
+        try:
+            term = str(to_ox(URIRef(iri)))  # validated and serialized by pyoxigraph
+        except ValueError:
+            return False
+        return bool(self.select(f"SELECT ?p WHERE {{ {term} ?p ?o }} LIMIT 1"))
 
     def resolve(self, text: str) -> str:
-        return _fast_resolve(self.store, text) or find_entity(self.store, text)
+        text = text.strip()
+        if _looks_like_iri(text):
+            if self._has_subject(text):
+                return text
+        else:
+            fast = _fast_resolve(self.store, text)
+            if fast is not None:
+                return fast
+        found = self.cached("names", lambda: _NameIndex(_store_names(self))).find(text)
+        return found if found is not None else find_entity(self.store, text)
+
+
+def _looks_like_iri(text: str) -> bool:
+    return text.startswith(("http://", "https://", "urn:", "bnode://"))
 
 
 def _with_values(text: str, values: Sequence[str]) -> str:
@@ -477,8 +667,7 @@ def _term_for(name: str, value: Any, form: Mapping[str, Any]) -> Any:
 
 def _fast_resolve(store: Store, text: str) -> str | None:
     """An exact, unique preferred name or alias found by index (same answer as find_entity)."""
-    text = text.strip()
-    if not text or text.startswith(("http://", "https://", "urn:", "bnode://")):
+    if not text or _looks_like_iri(text):
         return None
     for predicate in ("skos:prefLabel", "skos:altLabel"):
         rows = store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?n {{ {to_ox(Literal(text))} }} "
@@ -490,8 +679,78 @@ def _fast_resolve(store: Store, text: str) -> str | None:
     return None
 
 
+_STORE_NAMES = """
+SELECT ?s ?name ?kind WHERE {
+  { ?s skos:prefLabel ?name . BIND("name" AS ?kind) }
+  UNION { ?s skos:altLabel ?name . BIND("alias" AS ?kind) }
+}
+"""
+
+
+def _store_names(backend: EmbeddedBackend) -> list[tuple[str, str, str]]:
+    native = getattr(backend.store, "_store", None)
+    if isinstance(backend.store, OxigraphStore) and native is not None:
+        result = native.query(_STORE_NAMES, use_default_graph_as_union=True, prefixes=PREFIXES)
+        return [(s[0].value, s[1].value, s[2].value) for s in result]  # lexical forms
+    return [(str(r["s"]), str(r["name"]), str(r["kind"]))
+            for r in backend.store.select(_STORE_NAMES)]
+
+
+class _NameIndex:
+    """Names and aliases by exact text, folded text and word, for :func:`find_entity`'s levels.
+
+    :meth:`find` gives what ``find_entity`` gives when one entity matches at the first level
+    that matches anything, and None otherwise (ambiguous or unknown: the caller then runs
+    ``find_entity`` itself, which raises with candidates or suggestions).
+    """
+
+    def __init__(self, entries: Sequence[tuple[str, str, str]]) -> None:
+        self.names: dict[str, set[str]] = defaultdict(set)
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        self.folded: dict[str, set[str]] = defaultdict(set)
+        self.words: dict[str, set[int]] = defaultdict(set)
+        self.owners: list[str] = []
+        folds: dict[str, str] = {}
+        for iri, name, kind in entries:
+            (self.names if kind == "name" else self.aliases)[name].add(iri)
+            folded = folds.get(name)
+            if folded is None:
+                folded = folds[name] = normalize_name(name)
+            self.folded[folded].add(iri)
+            entry = len(self.owners)
+            self.owners.append(iri)
+            for word in set(folded.split()):
+                self.words[word].add(entry)
+
+    def find(self, text: str) -> str | None:
+        folded = normalize_name(text)
+        words = set(folded.split())
+        levels: list[Callable[[], set[str]]] = [
+            lambda: self.names.get(text, set()),
+            lambda: self.aliases.get(text, set()),
+            lambda: self.folded.get(folded, set()),
+            lambda: self._with_words(words),
+        ]
+        for level in levels:
+            hits = level()
+            if hits:
+                return next(iter(hits)) if len(hits) == 1 else None
+        return None
+
+    def _with_words(self, words: set[str]) -> set[str]:
+        if not words:
+            return set()
+        postings = sorted((self.words.get(w, set()) for w in words), key=len)
+        entries = set(postings[0]).intersection(*postings[1:])
+        return {self.owners[e] for e in entries}
+
+
 class Neo4jBackend(Backend):
-    """Runs the Cypher forms on the Neo4j mirror, each in a read transaction."""
+    """Runs the Cypher forms on the Neo4j mirror, each in a read transaction.
+
+    Queries go through ``driver.execute_query`` with read routing (the driver's own session
+    pool, no session per call); values are always ``$parameters``.
+    """
 
     kind = "neo4j"
 
@@ -501,21 +760,32 @@ class Neo4jBackend(Backend):
         self.database = database
         self.timeout = timeout
 
+    def _cache_owner(self) -> tuple[Any, Hashable] | None:
+        return (self.driver, self.database)
+
+    def state(self) -> Hashable:
+        """Node and relationship counts (from Neo4j's count store) and the mirrored sources.
+
+        The mirror records a fingerprint of every source it writes (and marks it pending
+        while writing), so any change made by the mirror changes this key.
+        """
+        rows = self.records(_NEO4J_STATE, {})
+        row = rows[0] if rows else {}
+        sources = tuple(sorted(tuple(str(v) for v in s) for s in row.get("sources") or ()))
+        return (row.get("nodes"), row.get("rels"), sources)
+
     def records(self, text: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Raw records of a read query (values as the driver returns them)."""
         import neo4j
         from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-        def work(tx: Any) -> list[dict[str, Any]]:
-            return [dict(record.items()) for record in tx.run(text, dict(params))]
-
-        if self.timeout:
-            work = neo4j.unit_of_work(timeout=self.timeout)(work)
-
+        query = neo4j.Query(text, timeout=self.timeout) if self.timeout else text
         try:
-            with self.driver.session(database=self.database) as session:
-                result: list[dict[str, Any]] = session.execute_read(work)
-                return result
+            result: list[dict[str, Any]] = self.driver.execute_query(
+                query, dict(params), database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+                result_transformer_=_record_dicts)
+            return result
         except ServiceUnavailable as exc:
             msg = f"Neo4j is unavailable: {exc}"
             raise Neo4jUnavailable(msg) from exc
@@ -531,30 +801,43 @@ class Neo4jBackend(Backend):
 
     def resolve(self, text: str) -> str:
         text = text.strip()
-        if text.startswith(("http://", "https://", "urn:", "bnode://")) and self.records(
-            "MATCH (n:Resource {uri: $uri}) RETURN n.uri AS uri LIMIT 1", {"uri": text}
-        ):
-            return text
-        for prop in ("prefLabel", "altLabel"):
-            condition = "n.prefLabel = $text" if prop == "prefLabel" else "$text IN n.altLabel"
-            rows = self.records(
-                f"MATCH (n:Resource) WHERE {condition} RETURN DISTINCT n.uri AS uri LIMIT 2",
-                {"text": text},
-            )
+        if _looks_like_iri(text):
+            if self.records("MATCH (n:Resource {uri: $uri}) RETURN n.uri AS uri LIMIT 1",
+                            {"uri": text}):
+                return text
+        else:
+            rows = self.records(  # the index made by ensure_indexes()
+                "MATCH (n:Resource {prefLabel: $text}) RETURN DISTINCT n.uri AS uri LIMIT 2",
+                {"text": text})
             if len(rows) == 1:
                 return str(rows[0]["uri"])
-            if rows:
-                break
-        return find_entity(self._name_store(), text)
+            if rows:  # ambiguous: find_entity below builds the message
+                return find_entity(self.cached("name store", self._name_store), text)
+        found = self.cached("names", lambda: _NameIndex(self._names())).find(text)
+        if found is not None:
+            return found
+        return find_entity(self.cached("name store", self._name_store), text)
+
+    def _name_rows(self) -> list[dict[str, Any]]:
+        return self.records(
+            "MATCH (n:Resource) WHERE n.prefLabel IS NOT NULL OR n.altLabel IS NOT NULL "
+            "RETURN n.uri AS uri, n.prefLabel AS name, n.altLabel AS aliases, "
+            "labels(n) AS labels", {})
+
+    def _names(self) -> list[tuple[str, str, str]]:
+        entries = []
+        for row in self._name_rows():
+            for kind, value in (("name", row["name"]), ("alias", row["aliases"])):
+                for name in value if isinstance(value, list) else [value]:
+                    if name is not None:
+                        entries.append((str(row["uri"]), str(name), kind))
+        return entries
 
     def _name_store(self) -> Store:
         """Every name, alias and most specific pkg type, copied into a scratch store."""
         from policykg.queries.graphs import PKG, pkg_classes, superclasses
 
-        rows = self.records(
-            "MATCH (n:Resource) WHERE n.prefLabel IS NOT NULL OR n.altLabel IS NOT NULL "
-            "RETURN n.uri AS uri, n.prefLabel AS name, n.altLabel AS aliases, "
-            "labels(n) AS labels", {})
+        rows = self._name_rows()
         classes = pkg_classes()
         triples: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
         skos = "http://www.w3.org/2004/02/skos/core#"
@@ -572,6 +855,46 @@ class Neo4jBackend(Backend):
         store = OxigraphStore()
         store.replace_graph(URIRef("urn:policykg:scratch:names"), triples)
         return store
+
+
+_NEO4J_STATE = """
+CALL () { MATCH (n) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
+CALL () {
+  OPTIONAL MATCH (s:_PolicyKGSource)
+  RETURN collect([s.uri, s.fingerprint, s.state]) AS sources
+}
+RETURN nodes, rels, sources
+"""
+
+#: Indexes the canned queries use beyond the mirror's own (uri constraint, fulltext on names).
+QUERY_INDEXES = (
+    "CREATE INDEX policykg_query_preflabel IF NOT EXISTS FOR (n:Resource) ON (n.prefLabel)",
+)
+
+
+def ensure_indexes(driver: Any, database: str | None = None) -> list[str]:
+    """Create the indexes of :data:`QUERY_INDEXES` if missing (once per database is enough).
+
+    Returns the statements that failed (e.g. for lack of rights); queries work without the
+    indexes, only slower.
+    """
+    from neo4j.exceptions import Neo4jError
+
+    failed = []
+    for statement in QUERY_INDEXES:
+        try:
+            driver.execute_query(statement, database_=database)
+        except Neo4jError:
+            failed.append(statement)
+    if len(failed) < len(QUERY_INDEXES):
+        with contextlib.suppress(Neo4jError):
+            driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    return failed
+
+
+def _record_dicts(result: Any) -> list[dict[str, Any]]:
+    return [dict(record.items()) for record in result]
 
 
 def _neo4j_message(exc: Exception) -> str:
@@ -750,13 +1073,13 @@ def run_sparql(store: Store, text: str, params: Mapping[str, Any] | None = None,
         if inner is None:
             msg = f"updates are not supported on the {store.backend} store"
             raise QueryError(msg)
-        from policykg.graph.store import PREFIXES
-
         try:
             inner.update(text, prefixes=PREFIXES)
         except SyntaxError as exc:
             msg = f"SPARQL syntax error: {exc}"
             raise QueryError(msg) from exc
+        finally:
+            _note_write(store)  # cached name indexes and graphs of this store are stale now
         return [{"result": "ok"}]
     bindings = {k: _sparql_term(v) for k, v in (params or {}).items()}
     deadline = time.monotonic() + timeout if timeout else None
@@ -895,6 +1218,7 @@ def run_cypher(driver: Any, text: str, params: Mapping[str, Any] | None = None, 
             if timeout:
                 work = neo4j.unit_of_work(timeout=timeout)(work)
             if write:
+                _GENERATION[0] += 1  # cached name indexes and graphs may be stale now
                 query = neo4j.Query(body, timeout=timeout)
                 result = session.run(query, params)
                 rows = []

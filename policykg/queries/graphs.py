@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +38,9 @@ __all__ = [
     "subclasses",
     "upper_snake",
     "fetch_edges",
+    "fetch_links",
+    "fact_details",
+    "node_labels",
     "to_networkx",
     "profile_types",
     "funding_totals",
@@ -45,6 +49,7 @@ __all__ = [
     "cooperation",
     "central",
     "pagerank",
+    "DirectGraph",
 ]
 
 PKG = "https://w3id.org/policykg/ns#"
@@ -101,14 +106,84 @@ def upper_snake(name: str) -> str:
 # ---------------------------------------------------------------- fetching edges
 
 
-def fetch_edges(ctx: QueryContext, nodes: Iterable[str]) -> list[dict[str, Any]]:
-    """Direct edges touching any of ``nodes``, in batches, deduplicated by fact and ends."""
+def fetch_links(ctx: QueryContext, nodes: Iterable[str]) -> list[dict[str, Any]]:
+    """Direct edges touching any of ``nodes`` without details: fact, relation, src, dst."""
     ordered = sorted(set(nodes))
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
     for start in range(0, len(ordered), _BATCH):
-        for edge in ctx.fetch("edges", node=ordered[start:start + _BATCH]):
-            found[_edge_key(edge)] = edge
+        for link in ctx.fetch("links", node=ordered[start:start + _BATCH]):
+            found[_edge_key(link)] = link
     return [found[k] for k in sorted(found)]
+
+
+def fact_details(ctx: QueryContext, facts: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """Dates, amount, currency, program, role and sources of each fact, by fact IRI."""
+    return _details(ctx, facts, ())[0]
+
+
+def node_labels(ctx: QueryContext, nodes: Iterable[Any]) -> dict[str, Any]:
+    """The preferred name of each node that has one."""
+    ordered = sorted({n for n in nodes if isinstance(n, str)})
+    labels: dict[str, Any] = {}
+    for start in range(0, len(ordered), _BATCH):
+        rows = ctx.fetch("labels", uri=ordered[start:start + _BATCH])
+        for row in sorted(rows, key=_row_order):
+            if row.get("label") is not None:
+                labels.setdefault(str(row["uri"]), row["label"])
+    return labels
+
+
+def _details(ctx: QueryContext, facts: Iterable[Any], nodes: Iterable[Any]
+             ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Details of ``facts`` and names of ``nodes``, fetched together (one round trip a batch).
+
+    Where a fact has several values of one detail, the same row is kept on both backends.
+    """
+    fact_list = sorted({f for f in facts if isinstance(f, str)})
+    node_list = sorted({n for n in nodes if isinstance(n, str)})
+    rows: list[dict[str, Any]] = []
+    for start in range(0, max(len(fact_list), len(node_list)), _BATCH):
+        rows += ctx.fetch("details", fact=fact_list[start:start + _BATCH],
+                          uri=node_list[start:start + _BATCH])
+    details: dict[str, dict[str, Any]] = {}
+    labels: dict[str, Any] = {}
+    for row in sorted(rows, key=_row_order):
+        if row.get("fact") is not None:
+            details.setdefault(str(row["fact"]), row)
+        elif row.get("uri") is not None and row.get("label") is not None:
+            labels.setdefault(str(row["uri"]), row["label"])
+    return details, labels
+
+
+def _row_order(row: Mapping[str, Any]) -> str:
+    """Rows in an order that does not depend on the backend (unbound and null alike)."""
+    return json.dumps([row.get(k) for k in _ROW_KEYS], ensure_ascii=False, default=str)
+
+
+_DETAILS = ("date", "start", "end", "amount", "currency", "program", "role", "sources")
+_ROW_KEYS = ("fact", "uri", "label", *_DETAILS)
+
+
+def _with_details(ctx: QueryContext, links: Sequence[Mapping[str, Any]]
+                  ) -> list[dict[str, Any]]:
+    """Links completed with their facts' details and their ends' names (as ``fetch_edges``)."""
+    details, labels = _details(ctx, (link.get("fact") for link in links),
+                               (n for link in links for n in (link.get("src"), link.get("dst"))))
+    edges = []
+    for link in links:
+        detail = details.get(str(link.get("fact")), {})
+        edge = dict(link)
+        edge.update({k: detail.get(k) for k in _DETAILS})
+        edge["sources"] = edge["sources"] or []
+        edge["src_label"] = labels.get(str(link.get("src")))
+        edge["dst_label"] = labels.get(str(link.get("dst")))
+        edges.append(edge)
+    return edges
+
+
+def fetch_edges(ctx: QueryContext, nodes: Iterable[str]) -> list[dict[str, Any]]:
+    """Direct edges touching any of ``nodes`` with details and names, deduplicated, sorted."""
+    return _with_details(ctx, fetch_links(ctx, nodes))
 
 
 def _edge_key(edge: Mapping[str, Any]) -> tuple[str, str, str, str]:
@@ -190,36 +265,43 @@ def funding_totals(ctx: QueryContext) -> list[dict[str, Any]]:
 
 
 def relations(ctx: QueryContext) -> list[dict[str, Any]]:
-    """``relations``: breadth-first over direct edges, up to ``depth`` steps from the actor."""
+    """``relations``: breadth-first over direct edges, up to ``depth`` steps from the actor.
+
+    The walk fetches only the edges (fact, relation, ends); details and names are fetched
+    once at the end, for the edges listed.
+    """
     actor = ctx.params["actor"]
     wanted = upper_snake(ctx.params["type"]) if ctx.params.get("type") else None
     seen = {actor}
     frontier = [actor]
-    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    found: dict[tuple[Any, ...], tuple[dict[str, Any], int]] = {}
     for depth in range(1, int(ctx.params.get("depth") or 1) + 1):
         if not frontier:
             break
         following: set[str] = set()
-        for edge in fetch_edges(ctx, frontier):
-            if wanted and edge.get("relation") != wanted:
+        for link in fetch_links(ctx, frontier):
+            if wanted and link.get("relation") != wanted:
                 continue
-            key = _edge_key(edge)
-            if key in rows:
+            key = _edge_key(link)
+            if key in found:
                 continue
-            rows[key] = _edge_row(edge, depth=depth)
-            for node in (edge.get("src"), edge.get("dst")):
+            found[key] = (link, depth)
+            for node in (link.get("src"), link.get("dst")):
                 if isinstance(node, str) and node not in seen:
                     seen.add(node)
                     following.add(node)
         frontier = sorted(following)
-    return list(rows.values())
+    keys = list(found)
+    edges = _with_details(ctx, [found[k][0] for k in keys])
+    return [_edge_row(edge, depth=found[k][1]) for k, edge in zip(keys, edges, strict=True)]
 
 
 def path(ctx: QueryContext) -> list[dict[str, Any]]:
     """``path``: every shortest path (up to ``max_paths``) by bidirectional breadth-first search.
 
     Each side expands the nodes it reached last; once the two sides meet, every edge of every
-    shortest path has been fetched, and networkx lists the paths over those edges.
+    shortest path has been fetched, and networkx lists the paths over those edges. The search
+    fetches edges without details; names and details are fetched for the paths listed only.
     """
     source, target = ctx.params["source"], ctx.params["target"]
     max_hops = int(ctx.params.get("max_hops") or 4)
@@ -235,9 +317,9 @@ def path(ctx: QueryContext) -> list[dict[str, Any]]:
         if not frontier[side]:
             return []
         following: set[str] = set()
-        for edge in fetch_edges(ctx, frontier[side]):
-            edges[_edge_key(edge)] = edge
-            for node in (edge.get("src"), edge.get("dst")):
+        for link in fetch_links(ctx, frontier[side]):
+            edges[_edge_key(link)] = link
+            for node in (link.get("src"), link.get("dst")):
                 if isinstance(node, str) and node not in dist[side]:
                     dist[side][node] = expanded[side] + 1
                     following.add(node)
@@ -248,30 +330,31 @@ def path(ctx: QueryContext) -> list[dict[str, Any]]:
         return []
     graph = nx.Graph()
     by_pair: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
-    names: dict[str, Any] = {}
     for key in sorted(edges):
         edge = edges[key]
-        src, dst = edge["src"], edge["dst"]
-        names.setdefault(src, edge.get("src_label"))
-        names.setdefault(dst, edge.get("dst_label"))
-        graph.add_edge(src, dst)
-        by_pair[frozenset((src, dst))].append(edge)
+        graph.add_edge(edge["src"], edge["dst"])
+        by_pair[frozenset((edge["src"], edge["dst"]))].append(edge)
     found = list(itertools.islice(nx.all_shortest_paths(graph, source, target),
                                   _MAX_PATHS_SCANNED))
+    names = node_labels(ctx, {n for p in found for n in p})
     found.sort(key=lambda p: ([str(names.get(n) or "") for n in p], p))
+    listed = found[:max_paths]
+    hops = {frozenset(pair) for nodes in listed for pair in itertools.pairwise(nodes)}
+    details = fact_details(ctx, (e.get("fact") for pair in hops for e in by_pair[pair]))
     rows = []
-    for number, nodes in enumerate(found[:max_paths], start=1):
+    for number, nodes in enumerate(listed, start=1):
         for hop, (u, v) in enumerate(itertools.pairwise(nodes), start=1):
             for edge in by_pair[frozenset((u, v))]:
                 if u == v:
                     continue
+                detail = details.get(str(edge.get("fact")), {})
                 rows.append({
                     "path": number, "hop": hop, "from_name": names.get(u),
                     "relation": edge.get("relation"), "to_name": names.get(v),
                     "direction": "->" if edge["src"] == u else "<-",
-                    "date": edge.get("date"), "start": edge.get("start"), "end": edge.get("end"),
-                    "sources": edge.get("sources") or [], "from_uri": u, "to_uri": v,
-                    "fact": edge.get("fact"),
+                    "date": detail.get("date"), "start": detail.get("start"),
+                    "end": detail.get("end"), "sources": detail.get("sources") or [],
+                    "from_uri": u, "to_uri": v, "fact": edge.get("fact"),
                 })
     return rows
 
@@ -291,52 +374,90 @@ def _side(ctx: QueryContext, actor: str) -> dict[str, str]:
 def cooperation(ctx: QueryContext) -> list[dict[str, Any]]:
     """``cooperation``: direct edges between A's side and B's side (self, agencies, officials)."""
     sides = (_side(ctx, ctx.params["a"]), _side(ctx, ctx.params["b"]))
-    rows = []
-    for edge in fetch_edges(ctx, sides[0]):
-        src, dst = edge.get("src"), edge.get("dst")
+    matched: list[tuple[dict[str, Any], str, str]] = []
+    for link in fetch_links(ctx, sides[0]):
+        src, dst = link.get("src"), link.get("dst")
         if src == dst:
             continue
         for first, second, names in ((0, 1, ("A", "B")), (1, 0, ("B", "A"))):
             if src in sides[first] and dst in sides[second]:
-                rows.append(_edge_row(edge, from_side=f"{names[0]} {sides[first][src]}",
-                                      to_side=f"{names[1]} {sides[second][dst]}"))
+                matched.append((link, f"{names[0]} {sides[first][src]}",
+                                f"{names[1]} {sides[second][dst]}"))
                 break
-    return rows
+    edges = _with_details(ctx, [link for link, _, _ in matched])
+    return [_edge_row(edge, from_side=from_side, to_side=to_side)
+            for edge, (_, from_side, to_side) in zip(edges, matched, strict=True)]
 
 
-def central(ctx: QueryContext) -> list[dict[str, Any]]:
-    """``central``: pagerank, betweenness or degree over the direct-relationship graph."""
-    measure = ctx.params.get("measure") or "pagerank"
-    limit = int(ctx.params.get("limit") or 20)
-    edges = sorted(ctx.fetch("all_edges"), key=_edge_key)
-    multi = nx.MultiDiGraph()
-    for edge in edges:
-        multi.add_edge(edge["src"], edge["dst"], key=edge.get("fact"))
-    if multi.number_of_nodes() == 0:
-        return []
-    degree = dict(multi.degree())
-    scores: dict[str, float]
-    if measure == "pagerank":
-        scores = pagerank(multi)
-    else:
+class DirectGraph:
+    """The graph of direct relationships as plain edges ``(src, dst, fact)``, deduplicated.
+
+    Built once per state of the data (see :meth:`~policykg.queries.Backend.cached`); networkx
+    graphs are made from it when a measure is computed.
+    """
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        edges = {(str(r["src"]), str(r["dst"]), r.get("fact")) for r in rows}
+        self.edges: list[tuple[str, str, Any]] = sorted(edges, key=lambda e: (e[0], e[1],
+                                                                              str(e[2])))
+
+    def multigraph(self) -> nx.MultiDiGraph:
+        multi = nx.MultiDiGraph()
+        for src, dst, fact in self.edges:
+            multi.add_edge(src, dst, key=fact)
+        return multi
+
+    def degree(self) -> dict[str, int]:
+        """Edges at each node, parallel edges counted (a self-loop counts twice)."""
+        degree: dict[str, int] = defaultdict(int)
+        for src, dst, _ in self.edges:
+            degree[src] += 1
+            degree[dst] += 1
+        return dict(degree)
+
+    def scores(self, measure: str) -> dict[str, float]:
+        """pagerank (directed, parallel edges add weight), betweenness or degree (undirected)."""
+        multi = self.multigraph()
+        if measure == "pagerank":
+            return pagerank(multi)
         simple = nx.Graph()
         simple.add_nodes_from(sorted(multi.nodes()))
         simple.add_edges_from(sorted((u, v) for u, v in multi.edges() if u != v))
         if measure == "degree":
-            scores = nx.degree_centrality(simple)
-        elif simple.number_of_nodes() > _EXACT_BETWEENNESS_NODES:
-            scores = nx.betweenness_centrality(simple, k=_BETWEENNESS_PIVOTS, seed=42)
-        else:
-            scores = nx.betweenness_centrality(simple)
-    candidates = list(scores)
+            return dict(nx.degree_centrality(simple))
+        if simple.number_of_nodes() > _EXACT_BETWEENNESS_NODES:
+            return dict(nx.betweenness_centrality(simple, k=_BETWEENNESS_PIVOTS, seed=42))
+        return dict(nx.betweenness_centrality(simple))
+
+
+def central(ctx: QueryContext) -> list[dict[str, Any]]:
+    """``central``: pagerank, betweenness or degree over the direct-relationship graph.
+
+    The graph, its degrees and each measure's scores are computed once per state of the data
+    and cached (the first call fetches every edge: seconds at a million triples).
+    """
+    measure = ctx.params.get("measure") or "pagerank"
+    limit = int(ctx.params.get("limit") or 20)
+    backend = ctx.backend
+    graph = backend.cached("direct graph", lambda: DirectGraph(ctx.fetch("all_edges")))
+    if not graph.edges:
+        return []
+    degree = backend.cached("degree", graph.degree)
+    scores = backend.cached(("centrality", measure), lambda: graph.scores(measure))
+    candidates = backend.cached(("ranking", measure), lambda: sorted(
+        scores, key=lambda n: (-round(scores[n], 10), n)))
     if ctx.params.get("type"):
         names = subclasses(str(ctx.params["type"]))
-        typed = ctx.fetch("typed", type=[PKG + n for n in sorted(names)],
-                          type_names=sorted(names))
-        allowed = {r["uri"] for r in typed}
-        candidates = [c for c in candidates if c in allowed]
-    candidates.sort(key=lambda n: (-round(scores[n], 10), n))
-    top = candidates[:limit]
+
+        def typed() -> frozenset[str]:
+            rows = ctx.fetch("typed", type=[PKG + n for n in sorted(names)],
+                             type_names=sorted(names))
+            return frozenset(str(r["uri"]) for r in rows)
+
+        allowed = backend.cached(("typed", names), typed)
+        top = list(itertools.islice((c for c in candidates if c in allowed), limit))
+    else:
+        top = candidates[:limit]
     labels = {r["uri"]: r.get("label") for r in ctx.fetch("labels", uri=top)} if top else {}
     return [{"rank": rank, "name": labels.get(uri), "score": round(scores[uri], 8),
              "degree": degree.get(uri, 0), "uri": uri}
