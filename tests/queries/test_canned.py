@@ -33,6 +33,28 @@ def check_profile(rows: Rows) -> None:
     assert {("type", "Person"), ("type", "Actor")} <= fields
 
 
+def check_profile_funding_and_statements(rows: Rows) -> None:
+    funds = [r for r in rows if r["field"] == "funds"]
+    assert [(r["value"], r["detail"], r["amount"], r["currency"], r["start"]) for r in funds] == [
+        ("Mexico", "Mérida Initiative", 75000000, "USD", "2017-01")]
+    assert funds[0]["sources"] == ["examples/03-facts.yaml"]
+
+
+def check_profile_statements(rows: Rows) -> None:
+    made = [r for r in rows if r["field"] == "statement"]
+    assert len(made) == 3
+    assert {r["detail"] for r in made} == {"IndirectSpeech"}
+    assert all(r["start"] == "2017-01-27" for r in made)
+
+
+def check_profile_statements_about(rows: Rows) -> None:
+    about = {(r["value"], r["field"]) for r in rows if r["field"] in ("statement about",
+                                                                      "funded by")}
+    assert ("Jorge Bustamante", "statement about") in about
+    assert ("Duncan Wood", "statement about") in about
+    assert ("United States Department of State", "funded by") in about
+
+
 def check_profile_org(rows: Rows) -> None:
     fields = {(r["field"], r["value"]) for r in rows}
     assert ("member", "John Kelly") in fields
@@ -146,6 +168,9 @@ def check_timeline(rows: Rows) -> None:
 CASES: list[tuple[str, dict[str, Any], Callable[[Rows], None]]] = [
     ("profile", {"actor": "Pena Nieto"}, check_profile),
     ("profile", {"actor": "DHS"}, check_profile_org),
+    ("profile", {"actor": "State Department"}, check_profile_funding_and_statements),
+    ("profile", {"actor": "Bustamante"}, check_profile_statements),
+    ("profile", {"actor": "Mexico"}, check_profile_statements_about),
     ("relations", {"actor": "Mexico"}, check_relations),
     ("relations", {"actor": "Mexico", "type": "cooperates_with"}, check_relations_typed),
     ("relations", {"actor": "Mexico", "depth": 2}, check_relations_deep),
