@@ -13,7 +13,15 @@ import click
 from policykg.graph.store import OxigraphStore, Store
 from policykg.output import FORMATS, render
 
-__all__ = ["get_store", "output_option", "echo_rows", "progress", "InPath", "OutPath"]
+__all__ = [
+    "get_store",
+    "output_option",
+    "echo_rows",
+    "progress",
+    "write_output",
+    "InPath",
+    "OutPath",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,3 +71,13 @@ def progress(label: str, length: int | None = None) -> Iterator[Callable[[int], 
     with click.progressbar(length=length or 0, label=label, file=sys.stderr,
                            show_pos=True) as bar:
         yield bar.update
+
+
+def write_output(data: bytes, output: Path) -> None:
+    """Write ``data`` to a file, or to standard output when ``output`` is ``-``."""
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {output}", err=True)

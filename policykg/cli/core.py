@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from rdflib import URIRef
 
-from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress
+from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress, write_output
 from policykg.exceptions import ValidationFailed
 from policykg.graph.store import destroy_store
 from policykg.load import list_sources, load_paths, remove_source
@@ -179,12 +178,7 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
     store = get_store(ctx)
     graph = store.dataset() if fmt in ("trig", "nq") else store.union_graph()
     data = graph.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
-    if str(output) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        output.write_bytes(data)
-        click.echo(f"wrote {output}", err=True)
+    write_output(data, output)
 
 
 @click.command()

@@ -5,7 +5,6 @@ The password is read from ``NEO4J_PASSWORD`` only and never printed.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any, TypeVar
 import click
 import neo4j
 
-from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress
+from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress, write_output
 from policykg.graph.mirror import SOURCE_LABEL, mirror, pull, pull_dataset
 from policykg.graph.neo4j import Neo4jConfig, connect, driver_errors, unavailable
 
@@ -95,12 +94,7 @@ def pull_command(uri: str | None, user: str | None, database: str | None, fmt: s
         graph = (pull_dataset(driver, config.database) if fmt in ("trig", "nq")
                  else pull(driver, config.database))
     data = graph.serialize(format=PULL_FORMATS[fmt], encoding="utf-8")
-    if str(output) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        output.write_bytes(data)
-        click.echo(f"wrote {output}", err=True)
+    write_output(data, output)
 
 
 @click.command("neo4j-status")

@@ -34,6 +34,7 @@ from policykg.loaders.opendata import (
     SCHEMA,
     Evidence,
     LiteralCache,
+    RecordError,
     Seen,
     bad_record,
     country,
@@ -169,14 +170,6 @@ def _first(props: dict[str, Any], *names: str) -> str | None:
     return None
 
 
-class _RecordError(Exception):
-    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.field = field
-
-
 class FtMLoader(Loader):
     """FollowTheMoney entity JSON lines (``*.ftm.json``, ``*.jsonl``, gzip too)."""
 
@@ -210,7 +203,7 @@ class FtMLoader(Loader):
                     continue
                 try:
                     triples = list(mapper.map(data))
-                except _RecordError as exc:
+                except RecordError as exc:
                     record = str(data.get("id")) if isinstance(data, dict) else None
                     bad_record(context, path, exc.message, reason=exc.reason, line=number,
                                record=record, field=exc.field)
@@ -256,17 +249,17 @@ class _Mapper:
         try:
             return date_literal(value)
         except ValueError as exc:
-            raise _RecordError(str(exc), "invalid date", name) from None
+            raise RecordError(str(exc), "invalid date", name) from None
 
     # -- dispatch
 
     def map(self, data: Any) -> Iterator[Triple]:
         if not isinstance(data, dict) or "schema" not in data or "id" not in data:
-            raise _RecordError("not an FtM entity (needs 'id' and 'schema')", "not an FtM entity")
+            raise RecordError("not an FtM entity (needs 'id' and 'schema')", "not an FtM entity")
         schema = str(data["schema"])
         props = data.get("properties") or {}
         if not isinstance(props, dict):
-            raise _RecordError("'properties' must be an object", "not an FtM entity",
+            raise RecordError("'properties' must be an object", "not an FtM entity",
                                "properties")
         key = str(data["id"])
         if schema in ACTOR_SCHEMATA:
@@ -287,7 +280,7 @@ class _Mapper:
             return self.occupancy(key, props)
         if schema in FTM_SCHEMATA:
             return iter(())
-        raise _RecordError(f"unknown FtM schema {schema!r}", "unknown FtM schema", "schema")
+        raise RecordError(f"unknown FtM schema {schema!r}", "unknown FtM schema", "schema")
 
     # -- entities
 
@@ -361,18 +354,18 @@ class _Mapper:
         if amount_text is None and _first(props, "amountEur") is not None:
             amount_text, currency = _first(props, "amountEur"), "EUR"
         if amount_text is None:
-            raise _RecordError("payment without amount", "payment without amount", "amount")
+            raise RecordError("payment without amount", "payment without amount", "amount")
         try:
             amount = decimal_literal(amount_text)
         except ValueError as exc:
-            raise _RecordError(str(exc), "invalid amount", "amount") from None
+            raise RecordError(str(exc), "invalid amount", "amount") from None
         currency = (currency or "EUR").upper()
         if len(currency) != 3 or not currency.isalpha():
-            raise _RecordError(f"{currency!r} is not an ISO 4217 currency code",
+            raise RecordError(f"{currency!r} is not an ISO 4217 currency code",
                                "invalid currency", "currency")
         payer, beneficiary = _first(props, "payer"), _first(props, "beneficiary")
         if payer is None and beneficiary is None:
-            raise _RecordError("payment without payer or beneficiary", "payment without parties",
+            raise RecordError("payment without payer or beneficiary", "payment without parties",
                                "payer")
         iri = fact_iri("funding", ["ftm", key])
         yield iri, RDF.type, PKG.FundingFlow
@@ -416,7 +409,7 @@ class _Mapper:
         member_prop, org_prop, default_role = _MEMBERSHIPS[schema]
         member, organization = _first(props, member_prop), _first(props, org_prop)
         if member is None or organization is None:
-            raise _RecordError(f"{schema} needs '{member_prop}' and '{org_prop}'",
+            raise RecordError(f"{schema} needs '{member_prop}' and '{org_prop}'",
                                "incomplete link", member_prop if member is None else org_prop)
         role = _first(props, "role") or default_role
         iri = fact_iri("membership", ["ftm", key])
@@ -444,7 +437,7 @@ class _Mapper:
         subject_prop, object_prop, label = _RELATIONS[schema]
         subject, obj = _first(props, subject_prop), _first(props, object_prop)
         if subject is None or obj is None:
-            raise _RecordError(f"{schema} needs '{subject_prop}' and '{object_prop}'",
+            raise RecordError(f"{schema} needs '{subject_prop}' and '{object_prop}'",
                                "incomplete link", subject_prop if subject is None else object_prop)
         subject_iri, stub = self.ref(subject)
         yield from stub
@@ -471,7 +464,7 @@ class _Mapper:
     def sanction(self, key: str, props: dict[str, Any]) -> Iterator[Triple]:
         entity = _first(props, "entity")
         if entity is None:
-            raise _RecordError("Sanction needs 'entity'", "incomplete link", "entity")
+            raise RecordError("Sanction needs 'entity'", "incomplete link", "entity")
         target, stub = self.ref(entity)
         yield from stub
         authority = _first(props, "authority")
@@ -508,7 +501,7 @@ class _Mapper:
     def occupancy(self, key: str, props: dict[str, Any]) -> Iterator[Triple]:
         holder, post = _first(props, "holder"), _first(props, "post")
         if holder is None or post is None:
-            raise _RecordError("Occupancy needs 'holder' and 'post'", "incomplete link",
+            raise RecordError("Occupancy needs 'holder' and 'post'", "incomplete link",
                                "holder" if holder is None else "post")
         post_iri = ftm_iri("Post", post)
         name, organization = self.positions.get(post, (None, None))

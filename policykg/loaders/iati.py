@@ -27,6 +27,7 @@ from policykg.identity import entity_iri, fact_iri
 from policykg.loaders.base import LoadContext, Loader
 from policykg.loaders.opendata import (
     SCHEMA,
+    RecordError,
     Seen,
     bad_record,
     country,
@@ -104,14 +105,6 @@ def _narrative(element: ET.Element | None) -> str | None:
         return (narratives[0].text or "").strip()
     text = (element.text or "").strip()
     return text or None
-
-
-class _RecordError(Exception):
-    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.field = field
 
 
 class IATILoader(Loader):
@@ -256,7 +249,7 @@ class _Mapper:
             try:
                 triples = list(self.transaction(element, program, record, currency, reporting,
                                                 recipients))
-            except _RecordError as exc:
+            except RecordError as exc:
                 bad_record(self.context, self.path, exc.message, reason=exc.reason,
                            record=record, field=exc.field)
                 continue
@@ -275,24 +268,24 @@ class _Mapper:
         code = (type_element.get("code") or "").strip() if type_element is not None else ""
         code = _TRANSACTION_NAME_CODES.get(code, code)
         if code not in TRANSACTION_STAGES:
-            raise _RecordError(f"unknown transaction type {code!r}", "unknown transaction type",
+            raise RecordError(f"unknown transaction type {code!r}", "unknown transaction type",
                                "transaction-type")
         stage = TRANSACTION_STAGES[code]
         if stage is None:
             return  # repayments, interest, reimbursements: not funding flows
         value = element.find("value")
         if value is None or not (value.text or "").strip():
-            raise _RecordError("transaction without value", "transaction without value", "value")
+            raise RecordError("transaction without value", "transaction without value", "value")
         try:
             amount = decimal_literal(value.text)
         except ValueError as exc:
-            raise _RecordError(str(exc), "invalid value", "value") from None
+            raise RecordError(str(exc), "invalid value", "value") from None
         negative = amount.toPython() < 0
         if negative:
             amount = decimal_literal(str(value.text).strip().lstrip("-"))
         currency = ((value.get("currency") or "").strip().upper() or default_currency)
         if not currency or len(currency) != 3 or not currency.isalpha():
-            raise _RecordError("transaction without currency (and no default-currency)",
+            raise RecordError("transaction without currency (and no default-currency)",
                                "transaction without currency", "value/@currency")
         date_element = element.find("transaction-date")
         when = self._date(value.get("value-date")) or self._date(

@@ -32,6 +32,7 @@ __all__ = [
     "open_text",
     "open_binary",
     "bad_record",
+    "RecordError",
     "Country",
     "country",
     "country_by_qid",
@@ -58,6 +59,16 @@ def open_binary(path: Path) -> IO[bytes]:
 def open_text(path: Path) -> IO[str]:
     """Open a plain or gzip file as UTF-8 text (a leading BOM is dropped)."""
     return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", newline="")
+
+
+class RecordError(Exception):
+    """A bad record inside a loader: ``reason`` counts it in the load summary."""
+
+    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.field = field
 
 
 def bad_record(

@@ -23,7 +23,7 @@ from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, fact_iri
 from policykg.loaders.base import LoadContext, Loader
-from policykg.loaders.opendata import ORG, SCHEMA, bad_record, open_text
+from policykg.loaders.opendata import ORG, SCHEMA, RecordError, bad_record, open_text
 from policykg.loaders.records import date_literal, entity_triples
 from policykg.ontology.namespace import PKG
 
@@ -43,14 +43,6 @@ def organization_class(classification: str | None) -> tuple[str, URIRef]:
     if any(word in text for word in ("executive", "government", "ministry", "cabinet")):
         return "GovernmentAgency", PKG.GovernmentAgency
     return "Organization", PKG.Organization
-
-
-class _RecordError(Exception):
-    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.field = field
 
 
 def _wikidata(item: dict[str, Any]) -> str | None:
@@ -117,12 +109,12 @@ class _Mapper:
         try:
             return date_literal(item.get(field))
         except ValueError as exc:
-            raise _RecordError(str(exc), "invalid date", field) from None
+            raise RecordError(str(exc), "invalid date", field) from None
 
     def ref(self, kind: str, key: Any, field: str) -> URIRef:
         iri = self.iris.get((kind, str(key)))
         if iri is None:
-            raise _RecordError(f"{field} {key!r} names no {kind} in this file",
+            raise RecordError(f"{field} {key!r} names no {kind} in this file",
                                f"unknown {kind} id", field)
         return iri
 
@@ -164,14 +156,14 @@ class _Mapper:
                                       if isinstance(item, dict) and item.get("id") else "")
         try:
             if not isinstance(item, dict):
-                raise _RecordError("a record must be an object", "not an object")
+                raise RecordError("a record must be an object", "not an object")
             if name == "memberships":
                 triples = list(self.membership(item, label))
             else:
                 if not item.get("id"):
-                    raise _RecordError("record without id", "record without id", "id")
+                    raise RecordError("record without id", "record without id", "id")
                 triples = list(self.entity(name, item, spec, label))
-        except _RecordError as exc:
+        except RecordError as exc:
             bad_record(self.context, self.path, exc.message, reason=exc.reason, record=label,
                        field=exc.field)
             return
@@ -236,20 +228,20 @@ class _Mapper:
             if str(item["member"].get("@type", "Person")).lower() == "organization":
                 member_kind = "organization"
         if member_id is None:
-            raise _RecordError("membership without person_id", "membership without member",
+            raise RecordError("membership without person_id", "membership without member",
                                "person_id")
         member = self.ref(member_kind, member_id, "person_id")
         post = self.posts.get(str(item.get("post_id"))) if item.get("post_id") else None
         organization_id = item.get("organization_id") or (post or {}).get("organization_id")
         if organization_id is None:
-            raise _RecordError("membership without organization_id",
+            raise RecordError("membership without organization_id",
                                "membership without organization", "organization_id")
         organization = self.ref("organization", organization_id, "organization_id")
         period = None
         if item.get("legislative_period_id"):
             period = self.periods.get(str(item["legislative_period_id"]))
             if period is None:
-                raise _RecordError(
+                raise RecordError(
                     f"legislative_period_id {item['legislative_period_id']!r} names no event "
                     "in this file", "unknown event id", "legislative_period_id")
         start = self.date(item, "start_date") or (
