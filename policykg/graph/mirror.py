@@ -336,6 +336,9 @@ _WELL_KNOWN_KEYS = (
     "http://purl.org/dc/terms/title",
     "http://www.w3.org/2000/01/rdf-schema#label",
     "http://www.w3.org/2000/01/rdf-schema#comment",
+    # Written by policykg itself: entity resolution marks rewritten sources, FtM addresses.
+    "http://www.w3.org/2002/07/owl#versionInfo",
+    "https://schema.org/address",
 )
 
 
@@ -739,6 +742,11 @@ def ensure_schema(driver: neo4j.Driver, database: str) -> None:
 
 def _fingerprints(store: Store, reader: _Reader) -> dict[str, str]:
     infos = {str(s.iri): s for s in list_sources(store)}
+    # Entity resolution rewrites a source's graph in place and marks it with
+    # owl:versionInfo "resolution:<hash>": the same file, a different graph.
+    resolved: dict[str, list[str]] = {}
+    for row in store.select("SELECT ?g ?v WHERE { GRAPH ?g { ?g owl:versionInfo ?v } }"):
+        resolved.setdefault(str(row["g"]), []).append(str(row["v"]))
     prints: dict[str, str] = {}
     for graph in store.graphs():
         name = str(graph)
@@ -746,7 +754,9 @@ def _fingerprints(store: Store, reader: _Reader) -> dict[str, str]:
             continue
         info = infos.get(name)
         if info is not None:
-            prints[name] = f"{info.content_hash}|{info.format}|{info.version}|{info.triples}"
+            marks = "|".join(sorted(resolved.get(name, [])))
+            prints[name] = (f"{info.content_hash}|{info.format}|{info.version}|{info.triples}"
+                            f"|{marks}")
         else:  # a graph not made by the loaders: hash its content
             digest = hashlib.sha256()
             for line in sorted(f"{s} {p} {o}" for s, p, o in store.graph_triples(graph)):
