@@ -8,6 +8,7 @@ are accepted as the driver accepts them.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,10 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from policykg.exceptions import Neo4jUnavailable
+
+# The driver logs each broken connection at ERROR level; without a handler Python prints those
+# records to stderr. Every such failure reaches the user as one Neo4jUnavailable line instead.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 __all__ = [
     "DEFAULT_URI",
