@@ -252,26 +252,7 @@ def _iso_date(value: str | None) -> str | None:
     m = re.search(r"(\d{4})-(\d{2})-(\d{2})", value)
     if m:
         return m.group(0)
-    months = {
-        name.lower(): i
-        for i, name in enumerate(
-            [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ],
-            start=1,
-        )
-    }
+    months = {name.lower(): i for i, name in enumerate(gz.MONTHS, start=1)}
     m = re.search(r"([A-Z][a-z]+)\.? (\d{1,2}), (\d{4})", value)
     if m and m.group(1).lower() in months:
         return f"{m.group(3)}-{months[m.group(1).lower()]:02d}-{int(m.group(2)):02d}"

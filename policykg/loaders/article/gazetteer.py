@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "MONTHS",
     "ORG_TYPES",
     "ORGANIZATIONS",
     "COUNTRIES",
@@ -1030,6 +1031,12 @@ QUOTE_ONLY_CUES: Final[frozenset[str]] = frozenset(
 )
 
 #: capitalized words that never start or form a person's name.
+#: Month names in order (January is month 1).
+MONTHS: Final[tuple[str, ...]] = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
 NAME_STOPWORDS: Final[frozenset[str]] = frozenset(
     [
         "The",
@@ -1093,18 +1100,7 @@ NAME_STOPWORDS: Final[frozenset[str]] = frozenset(
         "Friday",
         "Saturday",
         "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
+        *MONTHS,
         "Jan",
         "Feb",
         "Mar",
