@@ -14,6 +14,7 @@ from typing import Final
 
 __all__ = [
     "MONTHS",
+    "MONTH_ABBREVIATIONS",
     "ORG_TYPES",
     "ORGANIZATIONS",
     "COUNTRIES",
@@ -1037,6 +1038,11 @@ MONTHS: Final[tuple[str, ...]] = (
     "July", "August", "September", "October", "November", "December",
 )
 
+#: Abbreviated month names as they are written before a full stop ("Sept." too).
+MONTH_ABBREVIATIONS: Final[tuple[str, ...]] = (
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+)
+
 NAME_STOPWORDS: Final[frozenset[str]] = frozenset(
     [
         "The",
@@ -1101,18 +1107,7 @@ NAME_STOPWORDS: Final[frozenset[str]] = frozenset(
         "Saturday",
         "Sunday",
         *MONTHS,
-        "Jan",
-        "Feb",
-        "Mar",
-        "Apr",
-        "Jun",
-        "Jul",
-        "Aug",
-        "Sep",
-        "Sept",
-        "Oct",
-        "Nov",
-        "Dec",
+        *MONTH_ABBREVIATIONS,
         "Some",
         "Many",
         "Most",
