@@ -5,7 +5,10 @@
     PolicyKGError
      ├── InvalidOntology        a term or shape in the ontology is wrong or unknown
      ├── LoaderError            a source cannot be read; names the file, line or record and field
-     │    └── UnknownFormat     no loader claims the file
+     │    ├── UnknownFormat     no loader claims the file
+     │    ├── LimitExceeded     an input is over a size, line-length or nesting limit (names it)
+     │    ├── UnsafeInput       a construct refused on sight: XML DTD/entities, YAML aliases
+     │    └── FormatMismatch    most records fail under a format forced with --format
      ├── ValidationFailed       SHACL violations (carries the report)
      ├── QueryError            a query is malformed, unknown, refused as a write, or failed
      │    └── AmbiguousName     an actor name matches several entities (carries the candidates)
@@ -18,11 +21,16 @@ Messages are built to be shown to a user as one line, and never contain credenti
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "PolicyKGError",
     "InvalidOntology",
     "LoaderError",
     "UnknownFormat",
+    "LimitExceeded",
+    "UnsafeInput",
+    "FormatMismatch",
     "ValidationFailed",
     "QueryError",
     "AmbiguousName",
@@ -55,16 +63,17 @@ class LoaderError(PolicyKGError):
         record: str | None = None,
         field: str | None = None,
     ) -> None:
+        message = printable(message)
         self.path = path
         self.line = line
         self.record = record
         self.field = field
         self.reason = message
-        where = path or "<input>"
+        where = printable(path, limit=1000) if path else "<input>"
         if line is not None:
             where += f":{line}"
         if record is not None:
-            where += f": record {record}"
+            where += f": record {printable(record, limit=200)}"
         if field is not None:
             where += f": field '{field}'"
         super().__init__(f"{where}: {message}")
@@ -72,6 +81,39 @@ class LoaderError(PolicyKGError):
 
 class UnknownFormat(LoaderError):
     """No registered loader recognises the file."""
+
+
+class LimitExceeded(LoaderError):
+    """An input is over a limit (decompressed bytes, line length, nesting depth).
+
+    The message names the limit and the ``policykg load`` option that raises it.
+    """
+
+
+class UnsafeInput(LoaderError):
+    """The input uses a construct refused on sight (an XML DTD or entity, a YAML alias)."""
+
+
+class FormatMismatch(LoaderError):
+    """Under a format forced with ``--format``, most records of the file failed."""
+
+
+#: Control characters (C0 but tab, DEL, C1) that must not reach a terminal raw.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_MAX_MESSAGE = 400
+
+
+def printable(text: str, limit: int = _MAX_MESSAGE) -> str:
+    """``text`` as one printable line: control characters and undecodable bytes escaped,
+    clipped to ``limit`` characters (a parser may echo a whole 26 MB line)."""
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text) - limit} more characters)"
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    # Lone surrogates (a non-UTF-8 file name, JSON "\ud800") cannot be printed as they are.
+    try:  # a file name's undecodable bytes came in as U+DC80..U+DCFF: show them as \xNN
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ValidationFailed(PolicyKGError):

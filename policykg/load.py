@@ -20,8 +20,13 @@ from policykg.exceptions import LoaderError, UnknownFormat
 from policykg.graph.store import NativeContent, Store
 from policykg.graph.terms import Triple
 from policykg.identity import normalize_name, source_iri
-from policykg.loaders.base import LoadContext, Loader, LoadWarning
-from policykg.loaders.registry import detect_loader, get_loader
+from policykg.loaders.base import Limits, LoadContext, Loader, LoadWarning
+from policykg.loaders.registry import (
+    check_file_name,
+    checked_forced_format,
+    detect_loader,
+    get_loader,
+)
 from policykg.lookup import name_index
 from policykg.ontology.namespace import PKG
 
@@ -178,6 +183,7 @@ def load_paths(
     on_file: Callable[[Path], None] | None = None,
     on_triples: Callable[[int], None] | None = None,
     rewrite: Mapping[URIRef, URIRef] | None = None,
+    limits: Limits | None = None,
 ) -> list[LoadResult]:
     """Load files into ``store``: all of them, or (on any error) none of them.
 
@@ -192,6 +198,7 @@ def load_paths(
         on_triples: called with the number of triples just read (progress display).
         rewrite: entity IRIs to replace by others in every triple (merge judgements of
             :mod:`policykg.resolution`); a rewritten source is reloaded even if unchanged.
+        limits: caps on decompressed bytes, line length and JSON nesting (defaults: Limits()).
 
     Raises:
         LoaderError: naming the file, line or record; the store is unchanged.
@@ -222,6 +229,7 @@ def load_paths(
     staged: list[tuple[URIRef, Iterable[Triple]]] = []
     loaded: list[LoadResult] = []
     for path, loader in files:
+        check_file_name(path)
         key = source_key(path)
         source = source_iri(key)
         content_hash = file_hash(path)
@@ -232,7 +240,8 @@ def load_paths(
             results.append(LoadResult(path, source, loader.name, "unchanged", previous.triples))
             continue
         context = LoadContext(source=source, lenient=lenient, strict=strict, exists=exists,
-                              defined=defined, match_entity=match_entity)
+                              defined=defined, match_entity=match_entity,
+                              limits=limits or Limits())
         result = LoadResult(path, source, loader.name, "loaded", 0, context.warnings,
                             context.skipped)
         results.append(result)
@@ -245,6 +254,8 @@ def load_paths(
         else:
             triples = _counted(path, loader, context, key, content_hash, result, on_file,
                                on_triples)
+            if format_name:
+                triples = checked_forced_format(triples, context, loader, path)
             content = _rewritten(triples, rewrite) if rewrite else triples
         staged.append((source, content))
         loaded.append(result)

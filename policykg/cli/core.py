@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rdflib import URIRef
@@ -11,6 +12,7 @@ from policykg.cli.common import OutPath, echo_rows, get_store, output_option, pr
 from policykg.exceptions import ValidationFailed
 from policykg.graph.store import destroy_store
 from policykg.load import list_sources, load_paths, remove_source
+from policykg.loaders.base import Limits
 from policykg.loaders.registry import get_loader, loader_names
 from policykg.lookup import find_entity
 from policykg.resolution.judgements import current_rewrites, log_path
@@ -18,6 +20,30 @@ from policykg.stats import entity_facts, stats
 from policykg.validate import validate_store
 
 __all__ = ["register"]
+
+class ByteSize(click.ParamType[int]):
+    """A number of bytes, with an optional K, M or G suffix (powers of 1024)."""
+
+    name = "size"
+    _FACTORS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        number, suffix = (text[:-1], text[-1]) if text[-1:] in "KMG" else (text, "")
+        try:
+            size = int(float(number) * self._FACTORS[suffix])
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size such as 512K, 64M or 2G", param, ctx)
+        if size < 1:
+            self.fail(f"{value!r} must be positive", param, ctx)
+        return size
+
+
+SIZE = ByteSize()
+_DEFAULT_LIMITS = Limits()
 
 EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
 
@@ -49,24 +75,35 @@ def init(ctx: click.Context, force: bool) -> None:
 @click.option("--force", is_flag=True, help="Reload files whose content is unchanged.")
 @click.option("--report", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Format of the summary of what was loaded.")
+@click.option("--max-bytes", type=SIZE, default="2G", show_default=True,
+              help="Most bytes one gzip file may decompress to (K, M, G suffixes).")
+@click.option("--max-line", type=SIZE, default="16M", show_default=True,
+              help="Longest line of FtM, Wikidata-dump and GDELT files (K, M, G suffixes).")
+@click.option("--max-depth", type=click.IntRange(min=1), default=_DEFAULT_LIMITS.max_depth,
+              show_default=True, help="Deepest nesting of JSON arrays/objects and YAML.")
 @click.pass_context
 def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, lenient: bool,
-         strict: bool, force: bool, fmt: str) -> None:
+         strict: bool, force: bool, fmt: str, max_bytes: int, max_line: int,
+         max_depth: int) -> None:
     """Load files or folders into the store, all or nothing.
 
     Each file becomes one source (a named graph) that is replaced when the file is loaded again.
+    Inputs are bounded: over a limit, the load fails naming the file and the option to raise.
 
     \b
     Example:
         policykg load examples/
         policykg load article.txt --format article
+        policykg load big.ftm.json.gz --max-bytes 8G
     """
     store = get_store(ctx)
     rewrites = current_rewrites(log_path(ctx.find_root().obj))  # judged merges (issue 7)
     with progress("loading", None) as advance:
         results = load_paths(store, list(paths), format_name=format_name, lenient=lenient,
                              strict=strict, force=force, on_triples=advance,
-                             rewrite=rewrites or None)
+                             rewrite=rewrites or None,
+                             limits=Limits(max_bytes=max_bytes, max_line=max_line,
+                                           max_depth=max_depth))
     for message in rewrites.report(store):
         click.echo(f"warning: {message}", err=True)
     rows = [{"file": str(r.path), "format": r.loader, "status": r.status, "triples": r.triples,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from rdflib.namespace import OWL, RDF, XSD
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import ID_BASE, entity_iri, fact_iri, slugify
-from policykg.loaders.base import LoadContext, Loader
+from policykg.loaders.base import Limits, LoadContext, Loader, parse_json
 from policykg.loaders.records import (
     ALL_ENTITY_TYPES,
     KINDS,
@@ -121,14 +121,58 @@ class Record:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps mapping line numbers and leaves dates as text for our own check."""
+    """SafeLoader that keeps mapping line numbers and leaves dates as text for our own check.
+
+    It refuses anchors and aliases (an alias bomb expands a 1 KB file without bound, and an
+    alias is never needed in a record), duplicate keys, and nesting deeper than ``max_depth``.
+    """
+
+    max_depth = Limits().max_depth
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            kind = "aliases (*name)" if isinstance(event, yaml.AliasEvent) else "anchors (&name)"
+            raise yaml.composer.ComposerError(
+                None, None, f"{kind} are not allowed in records; write the value out",
+                event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {self.max_depth} levels (raise the limit "
+                    "with --max-depth)", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    first: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, Hashable):
+            continue  # construct_mapping reports an unhashable key
+        if key in first:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {first[key]})",
+                key_node.start_mark)
+        first[key] = line
     mapping: dict[str, Any] = {str(k): v for k, v in
                                loader.construct_mapping(node, deep=True).items()}
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
+
+
+def _parse_yaml(text: str, max_depth: int) -> Any:
+    loader = _LineLoader(text)
+    loader.max_depth = max_depth
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -187,21 +231,23 @@ class CuratedLoader(Loader):
 
     # ------------------------------------------------------------------ reading
 
-    def read_records(self, path: Path) -> tuple[dict[str, Any], list[Record]]:
+    def read_records(self, path: Path,
+                     limits: Limits | None = None) -> tuple[dict[str, Any], list[Record]]:
         """Parse the file into its source block and records, or raise LoaderError."""
+        limits = limits or Limits()
         text = read_text(path)
         suffix = path.suffix.lower()
         if suffix == ".csv":
             return {}, self._read_csv(path, text)
         if suffix == ".json":
             try:
-                document = json.loads(text)
+                document = parse_json(text, path, limits)
             except json.JSONDecodeError as exc:
                 raise LoaderError(f"malformed JSON: {exc.msg}", path=str(path),
                                   line=exc.lineno) from exc
         else:
             try:
-                document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+                document = _parse_yaml(text, limits.max_depth)
             except yaml.MarkedYAMLError as exc:
                 mark = exc.problem_mark or exc.context_mark
                 line = mark.line + 1 if mark is not None else None
@@ -287,7 +333,7 @@ class CuratedLoader(Loader):
     # ------------------------------------------------------------------ mapping
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
-        source, records = self.read_records(path)
+        source, records = self.read_records(path, context.limits)
         mapper = _Mapper(path, context, self.version)
         yield from mapper.source_triples(source)
         # Entities first, so facts may refer to entities defined further down the file.

@@ -26,9 +26,10 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
+from policykg.exceptions import LimitExceeded
 from policykg.graph.terms import Triple
 from policykg.identity import ID_BASE, entity_iri, fact_iri, family_of
-from policykg.loaders.base import LoadContext, Loader
+from policykg.loaders.base import Limits, LoadContext, Loader, parse_json, read_lines
 from policykg.loaders.opendata import (
     ORG,
     SCHEMA,
@@ -129,20 +130,20 @@ class _Index:
         return self._has(self.defined, key)
 
 
-def _scan(path: Path) -> _Index:
+def _scan(path: Path, limits: Limits) -> _Index:
     """First pass: hash the id of every actor line, noting persons apart."""
     persons: array[int] = array("q")
     defined: array[int] = array("q")
-    with open_binary(path) as fh:
-        for raw in fh:
+    with open_binary(path, limits) as fh:
+        for raw in read_lines(fh, path, limits):
             schema_match = _SCHEMA_RE.search(raw)
             id_match = _ID_RE.search(raw)
             if schema_match is None or id_match is None:
                 try:
-                    data = json.loads(raw)
+                    data = parse_json(raw, path, limits)
                     schema, key = str(data["schema"]), str(data["id"])
-                except (ValueError, KeyError, TypeError):
-                    continue
+                except (ValueError, KeyError, TypeError, LimitExceeded):
+                    continue  # the second pass reports the line
             else:
                 schema = schema_match.group(1).decode("utf-8", "replace")
                 key = id_match.group(1).decode("utf-8", "replace")
@@ -190,13 +191,14 @@ class FtMLoader(Loader):
         return isinstance(data, dict) and "schema" in data and "properties" in data
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
-        mapper = _Mapper(path, context, self.version, _scan(path))
-        with open_binary(path) as fh:
-            for number, raw in enumerate(fh, start=1):
+        limits = context.limits
+        mapper = _Mapper(path, context, self.version, _scan(path, limits))
+        with open_binary(path, limits) as fh:
+            for number, raw in enumerate(read_lines(fh, path, limits), start=1):
                 if not raw.strip():
                     continue
                 try:
-                    data = json.loads(raw)
+                    data = parse_json(raw, path, limits, line=number)
                 except ValueError as exc:
                     bad_record(context, path, f"malformed JSON: {exc}", reason="malformed JSON",
                                line=number)

@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, fact_iri
-from policykg.loaders.base import LoadContext, Loader
+from policykg.loaders.base import LoadContext, Loader, read_lines
 from policykg.loaders.opendata import (
     SCHEMA,
     Evidence,
@@ -102,6 +103,16 @@ def relation_for(event_code: str, root_code: str, quad_class: str) -> URIRef | N
     return PKG[name] if name else None
 
 
+def _citation(url: str) -> URIRef:
+    """SOURCEURL as an IRI; ValueError (a bad record) when even escaped it is not one."""
+    escaped = quote(url, safe=_URL_SAFE)
+    try:
+        ox.NamedNode(escaped)  # the store's own check, so a bad URL fails here, with its row
+    except ValueError as exc:
+        raise ValueError(f"SOURCEURL is not a valid IRI ({exc})") from None
+    return URIRef(escaped)
+
+
 class GDELTLoader(Loader):
     """GDELT 1.0/2.0 event exports (tab-separated, no header)."""
 
@@ -121,8 +132,8 @@ class GDELTLoader(Loader):
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         row_mapper = _Rows(path.name, context, self.version)
-        with open_text(path) as fh:
-            for number, line in enumerate(fh, start=1):
+        with open_text(path, context.limits) as fh:
+            for number, line in enumerate(read_lines(fh, path, context.limits), start=1):
                 line = line.rstrip("\r\n")
                 if not line.strip():
                     continue
@@ -269,6 +280,6 @@ class _Rows:
         if mentions:
             add((iri, _CLASSIFICATION, self.literal(f"NumMentions:{mentions}")))
         if url.startswith(("http://", "https://")):
-            add((iri, _CITATION, URIRef(quote(url, safe=_URL_SAFE))))
+            add((iri, _CITATION, _citation(url)))
         triples.extend(self.evidence(iri, f"{self.file_name}:{number}#{event_id}"))
         return triples

@@ -24,7 +24,7 @@ from rdflib.namespace import RDF
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, fact_iri
-from policykg.loaders.base import LoadContext, Loader
+from policykg.loaders.base import LoadContext, Loader, refuse_dtd
 from policykg.loaders.opendata import (
     SCHEMA,
     RecordError,
@@ -120,7 +120,8 @@ class IATILoader(Loader):
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         mapper = _Mapper(path, context, self.version)
-        with open_binary(path) as fh:
+        refuse_dtd(path, context.limits)  # no DTD, so no entity to expand
+        with open_binary(path, context.limits) as fh:
             events = ET.iterparse(fh, events=("start", "end"))
             root: ET.Element | None = None
             try:

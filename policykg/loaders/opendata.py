@@ -10,11 +10,10 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, cast
+from typing import IO
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
@@ -22,7 +21,7 @@ from rdflib.namespace import RDF
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, stable_hash
-from policykg.loaders.base import LoadContext
+from policykg.loaders.base import Limits, LoadContext, open_input
 from policykg.loaders.records import entity_triples
 from policykg.ontology.namespace import PKG
 
@@ -46,19 +45,15 @@ SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"
 
 
-def open_binary(path: Path) -> IO[bytes]:
-    """Open a file for reading bytes, transparently decompressing gzip (by magic bytes)."""
-    fh = path.open("rb")
-    magic = fh.read(2)
-    fh.seek(0)
-    if magic == b"\x1f\x8b":
-        return cast(IO[bytes], gzip.GzipFile(fileobj=fh, mode="rb"))
-    return fh
+def open_binary(path: Path, limits: Limits | None = None) -> IO[bytes]:
+    """Open a file for reading bytes, decompressing gzip (by magic bytes) under the byte cap of
+    ``limits``; a leading BOM is dropped (see :func:`~policykg.loaders.base.open_input`)."""
+    return open_input(path, limits)
 
 
-def open_text(path: Path) -> IO[str]:
+def open_text(path: Path, limits: Limits | None = None) -> IO[str]:
     """Open a plain or gzip file as UTF-8 text (a leading BOM is dropped)."""
-    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(open_input(path, limits), encoding="utf-8-sig", newline="")
 
 
 class RecordError(Exception):

@@ -22,8 +22,8 @@ from rdflib.namespace import OWL, RDF
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, fact_iri
-from policykg.loaders.base import LoadContext, Loader
-from policykg.loaders.opendata import ORG, SCHEMA, RecordError, bad_record, open_text
+from policykg.loaders.base import LoadContext, Loader, parse_json
+from policykg.loaders.opendata import ORG, SCHEMA, RecordError, bad_record, open_binary
 from policykg.loaders.records import date_literal, entity_triples
 from policykg.ontology.namespace import PKG
 
@@ -72,8 +72,8 @@ class PopoloLoader(Loader):
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         try:
-            with open_text(path) as fh:
-                document = json.load(fh)
+            with open_binary(path, context.limits) as fh:
+                document = parse_json(fh.read(), path, context.limits)
         except json.JSONDecodeError as exc:
             raise LoaderError(f"malformed JSON: {exc.msg}", path=str(path),
                               line=exc.lineno) from None

@@ -4,11 +4,13 @@ Parsing uses pyoxigraph's streaming parsers, so large N-Triples files load at st
 graphs of a TriG or N-Quads file are merged into the source's one named graph. Blank nodes are
 replaced by stable ``bnode://`` IRIs (numbered in order of appearance within the source), so the
 same file always yields the same graph and the Neo4j mirror can key them.
+
+RDF/XML with a DOCTYPE is refused before parsing (no entity expansion); an empty file, a
+corrupt gzip file and a line over the parser's 16 MiB buffer are errors naming the file.
 """
 
 from __future__ import annotations
 
-import gzip
 import mmap
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +18,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policykg.exceptions import LoaderError
+from policykg.exceptions import LimitExceeded, LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import stable_hash
-from policykg.loaders.base import LoadContext, Loader
+from policykg.loaders.base import BOM, LoadContext, Loader, open_input, refuse_dtd
 
-__all__ = ["RDFLoader", "FORMATS"]
+__all__ = ["RDFLoader", "FORMATS", "PARSER_BUFFER"]
+
+#: pyoxigraph's parsers refuse a line or token longer than this many bytes.
+PARSER_BUFFER = 16 << 20
 
 FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -65,10 +70,16 @@ class RDFLoader(Loader):
 
     def native_files(self, path: Path) -> list[tuple[Path, Any]] | None:
         # N-Triples without blank nodes need no per-triple work: Oxigraph bulk-loads them.
+        # An empty file, a BOM or a line over the parser's buffer go through load() instead,
+        # which reports them by name.
         if _format_of(path) != ox.RdfFormat.N_TRIPLES or path.name.lower().endswith(".gz"):
             return None
+        if path.stat().st_size == 0:
+            return None
         with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if data.find(b"_:") >= 0:
+            if data[:3] == BOM or data.find(b"_:") >= 0:
+                return None
+            if len(data) > PARSER_BUFFER and _longest_line(data) > PARSER_BUFFER:
                 return None
         return [(path, ox.RdfFormat.N_TRIPLES)]
 
@@ -88,11 +99,34 @@ class RDFLoader(Loader):
                 return node
             return term
 
-        compressed = path.name.lower().endswith(".gz")
-        with gzip.open(path, "rb") if compressed else path.open("rb") as fh:
+        if fmt == ox.RdfFormat.RDF_XML:
+            refuse_dtd(path, context.limits)  # entities live in the DTD: none, no bomb
+        with open_input(path, context.limits) as fh:
+            if not fh.peek(1):
+                raise LoaderError("empty file (no RDF in it)", path=str(path))
             try:
                 base = path.resolve().as_uri()
-                for quad in ox.parse(fh, fmt, base_iri=base):  # type: ignore[arg-type]
+                for quad in ox.parse(fh, fmt, base_iri=base):
                     yield skolem(quad.subject), quad.predicate, skolem(quad.object)
             except SyntaxError as exc:
                 raise LoaderError(f"RDF syntax error: {exc}", path=str(path)) from exc
+            except MemoryError as exc:
+                if "buffer maximal size" not in str(exc):
+                    raise
+                raise LimitExceeded(
+                    f"a line or token is longer than {PARSER_BUFFER >> 20} MiB, the RDF "
+                    "parser's own limit", path=str(path)) from None
+
+
+def _longest_line(data: mmap.mmap) -> int:
+    """The length of the longest line, read in large chunks (C speed per chunk)."""
+    longest = carry = 0
+    for start in range(0, len(data), 1 << 26):
+        chunk = data[start:start + (1 << 26)]
+        parts = chunk.split(b"\n")
+        if len(parts) == 1:
+            carry += len(chunk)
+            continue
+        longest = max(longest, carry + len(parts[0]), max(map(len, parts[1:-1]), default=0))
+        carry = len(parts[-1])
+    return max(longest, carry)

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import zlib
+from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from policykg.exceptions import LoaderError, UnknownFormat
-from policykg.loaders.base import Loader
+from policykg.exceptions import FormatMismatch, LoaderError, UnknownFormat
+from policykg.graph.terms import Triple
+from policykg.loaders.base import BOM, LoadContext, Loader
+from policykg.ontology.namespace import PKG
 
-__all__ = ["register", "get_loader", "loader_names", "detect_loader", "read_head"]
+__all__ = [
+    "register",
+    "get_loader",
+    "loader_names",
+    "detect_loader",
+    "read_head",
+    "check_file_name",
+    "checked_forced_format",
+]
 
 _REGISTRY: dict[str, str] = {}
 _INSTANCES: dict[str, Loader] = {}
@@ -83,16 +95,25 @@ def get_loader(name: str) -> Loader:
 
 
 def read_head(path: Path, size: int = 4096) -> bytes:
-    """The first bytes of a file, decompressed if it is gzip."""
+    """The first bytes of a file, decompressed if it is gzip, without a leading UTF-8 BOM.
+
+    Damaged gzip yields what decompresses before the damage (the loader reports the damage).
+    """
     with path.open("rb") as fh:
         head = fh.read(size)
     if head[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(path, "rb") as gz:
-                return gz.read(size)
-        except OSError:
-            return head
-    return head
+        with gzip.open(path, "rb") as gz:
+            chunks: list[bytes] = []
+            try:
+                while sum(map(len, chunks)) < size:
+                    chunk = gz.read1(size)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+            except (OSError, EOFError, zlib.error):
+                pass
+            head = b"".join(chunks)[:size]
+    return head.removeprefix(BOM)
 
 
 def detect_loader(path: Path) -> Loader:
@@ -103,10 +124,43 @@ def detect_loader(path: Path) -> Loader:
         raise LoaderError(f"cannot read file: {exc.strerror}", path=str(path)) from exc
     for name in loader_names():
         loader = get_loader(name)
-        if loader.sniff(path, head):
+        try:
+            claimed = loader.sniff(path, head)
+        except (ValueError, RecursionError):  # a head no parser can read is not this format
+            claimed = False
+        if claimed:
             return loader
     raise UnknownFormat(
         "no loader recognises this file; use --format to choose one "
         f"({', '.join(loader_names())})",
         path=str(path),
     )
+
+
+def check_file_name(path: Path) -> None:
+    """Refuse a file name that is not valid UTF-8 (it could not be recorded as a source key)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        msg = "the file name is not valid UTF-8; rename the file"
+        raise LoaderError(msg, path=str(path)) from None
+
+
+def checked_forced_format(triples: Iterable[Triple], context: LoadContext, loader: Loader,
+                          path: Path) -> Iterator[Triple]:
+    """Pass ``triples`` through; at the end, raise :class:`FormatMismatch` when more records
+    were skipped than facts loaded (a fact is counted by its evidence link): a format forced with
+    ``--format`` that does not fit the file must not report it "loaded"."""
+    evidence = PKG.evidence
+    facts = 0
+    for triple in triples:
+        if triple[1] == evidence:
+            facts += 1
+        yield triple
+    failed = sum(context.skipped.values())
+    if failed > facts:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in
+                            sorted(context.skipped.items(), key=lambda item: -item[1])[:3])
+        raise FormatMismatch(
+            f"--format {loader.name}: {failed} record(s) failed and {facts} fact(s) loaded "
+            f"({reasons}); is this really a {loader.name} file?", path=str(path))

@@ -14,7 +14,6 @@ A claim whose datatype is unknown is a bad record.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from rdflib.namespace import OWL, RDF
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, fact_iri
-from policykg.loaders.base import LoadContext, Loader
+from policykg.loaders.base import LoadContext, Loader, parse_json, read_lines
 from policykg.loaders.opendata import (
     ORG,
     SCHEMA,
@@ -126,7 +125,7 @@ class WikidataLoader(Loader):
             b'"type":"item"' in first.replace(b" ", b"") or b'"labels"' in first)
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
-        with open_binary(path) as fh:
+        with open_binary(path, context.limits) as fh:
             start = fh.read(4096).lstrip()
         if _RESPONSE.match(start):
             yield from self._load_response(path, context)
@@ -135,8 +134,8 @@ class WikidataLoader(Loader):
 
     def _load_response(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         try:
-            with open_binary(path) as fh:
-                document = json.load(fh)
+            with open_binary(path, context.limits) as fh:
+                document = parse_json(fh.read(), path, context.limits)
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
             raise LoaderError(f"malformed JSON: {exc}", path=str(path), line=line) from None
@@ -153,19 +152,20 @@ class WikidataLoader(Loader):
 
     def _load_lines(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         defined: set[int] = set()
-        with open_binary(path) as fh:
-            for raw in fh:
+        limits = context.limits
+        with open_binary(path, limits) as fh:
+            for raw in read_lines(fh, path, limits):
                 match = _ITEM_LINE.search(raw, 0, 300)
                 if match:
                     defined.add(int(match.group(1)[1:]))
         mapper = _Mapper(path, context, self.version, defined, {})
-        with open_binary(path) as fh:
-            for number, raw in enumerate(fh, start=1):
+        with open_binary(path, limits) as fh:
+            for number, raw in enumerate(read_lines(fh, path, limits), start=1):
                 text = raw.strip().rstrip(b",")
                 if not text or text in (b"[", b"]"):
                     continue
                 try:
-                    entity = json.loads(text)
+                    entity = parse_json(text, path, limits, line=number)
                 except ValueError as exc:
                     bad_record(context, path, f"malformed JSON: {exc}", reason="malformed JSON",
                                line=number)
