@@ -225,6 +225,13 @@ def load_paths(
             return True
         return store.ask("ASK { ?iri ?p ?o }", {"iri": iri})
 
+    reading: list[Path] = []  # the file being read, so a term the store refuses names it
+
+    def started(path: Path) -> None:
+        reading[:] = [path]
+        if on_file is not None:
+            on_file(path)
+
     results: list[LoadResult] = []
     staged: list[tuple[URIRef, Iterable[Triple]]] = []
     loaded: list[LoadResult] = []
@@ -252,7 +259,7 @@ def load_paths(
                           loader.describe_source(path))
             content = NativeContent(meta, native)
         else:
-            triples = _counted(path, loader, context, key, content_hash, result, on_file,
+            triples = _counted(path, loader, context, key, content_hash, result, started,
                                on_triples)
             if format_name:
                 triples = checked_forced_format(triples, context, loader, path)
@@ -263,7 +270,11 @@ def load_paths(
         try:
             counts = store.replace_graphs(staged)
         except SyntaxError as exc:
-            raise LoaderError(f"RDF syntax error: {exc}") from exc
+            raise LoaderError(f"RDF syntax error: {exc}",
+                              path=str(reading[-1]) if reading else None) from exc
+        except ValueError as exc:  # e.g. a literal holding a lone surrogate
+            raise LoaderError(f"a value the store cannot hold: {exc}",
+                              path=str(reading[-1]) if reading else None) from exc
         for result, count in zip(loaded, counts, strict=True):
             result.triples = count
     return results

@@ -263,11 +263,36 @@ def parse_json(data: bytes | str, path: Path, limits: Limits | None = None,
         raise LimitExceeded(f"JSON nests deeper than {cap} levels "
                             "(raise the limit with --max-depth)", path=str(path), line=line)
     try:
-        return json.loads(data.removeprefix("\ufeff") if isinstance(data, str)
-                          else data.removeprefix(BOM))
+        value = json.loads(data.removeprefix("\ufeff") if isinstance(data, str)
+                           else data.removeprefix(BOM))
     except RecursionError:
         raise LimitExceeded("JSON nests too deeply for the JSON parser",
                             path=str(path), line=line) from None
+    if _SURROGATE.search(raw) and _has_lone_surrogate(value):
+        msg = "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff): not Unicode text"
+        raise ValueError(msg)
+    return value
+
+
+# A surrogate escape, or the bytes of an encoded surrogate (json reads bytes as surrogatepass).
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class _PrologDone(Exception):

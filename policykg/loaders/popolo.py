@@ -34,7 +34,7 @@ EXTRACTOR = "policykg.popolo"
 
 def organization_class(classification: str | None) -> tuple[str, URIRef]:
     """Our class (name and IRI) for a Popolo organization classification."""
-    text = (classification or "").strip().lower()
+    text = classification.strip().lower() if isinstance(classification, str) else ""
     if "party" in text or text in ("political group", "parliamentary group", "faction"):
         return "PoliticalParty", PKG.PoliticalParty
     if any(word in text for word in ("legislature", "chamber", "house", "parliament",
@@ -46,7 +46,8 @@ def organization_class(classification: str | None) -> tuple[str, URIRef]:
 
 
 def _wikidata(item: dict[str, Any]) -> str | None:
-    for identifier in item.get("identifiers") or []:
+    identifiers = item.get("identifiers")
+    for identifier in identifiers if isinstance(identifiers, list) else []:
         if isinstance(identifier, dict) and identifier.get("scheme") == "wikidata":
             value = str(identifier.get("identifier") or "").strip()
             if value.startswith("Q") and value[1:].isdigit():
@@ -166,6 +167,11 @@ class _Mapper:
         except RecordError as exc:
             bad_record(self.context, self.path, exc.message, reason=exc.reason, record=label,
                        field=exc.field)
+            return
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            # A value of the wrong shape (a number where the format has a list...).
+            bad_record(self.context, self.path, f"unexpected value: {exc!r}",
+                       reason="malformed record", record=label)
             return
         yield from triples
 

@@ -148,7 +148,7 @@ class WikidataLoader(Loader):
         for qid, entity in entities.items():
             if not isinstance(entity, dict) or "missing" in entity:
                 continue
-            yield from mapper.entity(entity, record=str(qid), line=None)
+            yield from _guarded(mapper, entity, str(qid), None)
 
     def _load_lines(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         defined: set[int] = set()
@@ -174,7 +174,20 @@ class WikidataLoader(Loader):
                     bad_record(context, path, "not a Wikidata entity (no 'id')",
                                reason="not a Wikidata entity", line=number)
                     continue
-                yield from mapper.entity(entity, record=str(entity["id"]), line=number)
+                yield from _guarded(mapper, entity, str(entity["id"]), number)
+
+
+def _guarded(mapper: _Mapper, entity: dict[str, Any], record: str,
+             line: int | None) -> Iterator[Triple]:
+    """One entity's triples, or none and a bad-record report when a value has the wrong shape
+    (a string where the format has an object...)."""
+    try:
+        triples = list(mapper.entity(entity, record=record, line=line))
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        bad_record(mapper.context, mapper.path, f"unexpected value: {exc!r}",
+                   reason="malformed entity", line=line, record=record)
+        return
+    yield from triples
 
 
 class _Mapper:
