@@ -367,3 +367,36 @@ def test_read_lines_splits_like_splitlines_or_names_the_long_line(
 
 def test_loader_errors_are_the_one_hierarchy() -> None:
     assert issubclass(LimitExceeded, LoaderError) and issubclass(UnsafeInput, LoaderError)
+
+
+# ------------------------------------------------- found by the fuzz suite (tests/fuzz/)
+
+
+def test_json_lone_surrogate_is_a_bad_record_not_a_traceback(kg: CLI) -> None:
+    lines = FTM.read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[1])
+    broken["properties"]["name"] = ["Bad SURROGATE name"]
+    lines[1] = json.dumps(broken).replace("SURROGATE", "\\ud800")
+    (kg.cwd / "s.ftm.json").write_text("\n".join(lines) + "\n")
+    result = kg("load", "s.ftm.json")
+    assert "s.ftm.json:2:" in result.output and "surrogate" in result.output
+    assert "skipped 1 record(s)" in result.output
+    # The other records are there: the first entity's name, read from the raw file.
+    name = json.loads(lines[0])["properties"]["name"][0]
+    assert name in kg("show", name).output
+
+
+def test_popolo_and_wikidata_values_of_the_wrong_shape_skip_the_record(kg: CLI) -> None:
+    popolo = {"persons": [{"id": "p1", "name": "Ana Uno", "identifiers": 1},
+                          {"id": "p2", "name": "Bea Dos", "other_names": 5}],
+              "organizations": [{"id": "o1", "name": "Org", "classification": 7}]}
+    (kg.cwd / "x.popolo.json").write_text(json.dumps(popolo))
+    result = kg("load", "x.popolo.json")
+    assert "x.popolo.json: record persons[1] (id p2)" in result.output
+    assert "Ana Uno" in kg("show", "Ana Uno").output
+    wikidata = {"entities": {"Q1": {"id": "Q1", "type": "item", "labels": "oops",
+                                    "claims": {"P39": "not a list"}}}}
+    (kg.cwd / "y.wbgetentities.json").write_text(json.dumps(wikidata))
+    result = kg("load", "y.wbgetentities.json", ok=False)
+    assert "Traceback" not in result.output
+    assert "y.wbgetentities.json" in result.output
