@@ -116,14 +116,14 @@ class _Scratch:
     def __init__(self, beside: Path | None) -> None:
         if beside is None:
             self.path = Path(tempfile.mkdtemp(prefix="policykg-scratch-"))
-            self.store = ox.Store()
+            self._store = ox.Store()
         else:
             self.path = beside.parent / f".{beside.name}.scratch-{uuid.uuid4().hex}"
             self.path.mkdir()
-            self.store = ox.Store(str(self.path / "store"))
+            self._store = ox.Store(str(self.path / "store"))
 
     def close(self) -> None:
-        del self.store
+        del self._store
         shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -131,11 +131,13 @@ def _pending_in(graph: ox.NamedNode) -> ox.Quad:
     return ox.Quad(_PENDING.subject, _PENDING.predicate, _PENDING.object, graph)
 
 
-def _write(store: ox.Store, graph: ox.NamedNode, triples: Iterable[Triple]) -> int:
-    """Bulk-write ``triples`` into ``graph`` of ``store``; return how many were written.
+def _write(owner: OxigraphStore | _Scratch, graph: ox.NamedNode, triples: Iterable[Triple]) -> int:
+    """Bulk-write ``triples`` into ``graph`` of ``owner``'s store; return how many were written.
 
     Bulk writes are not transactional, and they keep memory low where one transaction of
     millions of quads would hold them all: callers make the result invisible until commit.
+    (The owner is passed, not its pyoxigraph store: a loader error's traceback keeps this frame
+    alive, and a frame holding the store itself would keep its lock after ``close``.)
     """
     native = triples.files if isinstance(triples, NativeContent) else []
     own = triples.triples if isinstance(triples, NativeContent) else triples
@@ -147,14 +149,14 @@ def _write(store: ox.Store, graph: ox.NamedNode, triples: Iterable[Triple]) -> i
             written += 1
             yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
 
-    store.bulk_extend(quads())
+    owner._store.bulk_extend(quads())
     for path, fmt in native:
         try:
-            store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+            owner._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
         except SyntaxError as exc:
             raise _syntax_error(path, exc) from exc
-    store.add_graph(graph)  # an empty source is still a source
-    return _count(store, graph) if native else written
+    owner._store.add_graph(graph)  # an empty source is still a source
+    return _count(owner._store, graph) if native else written
 
 
 def _count(store: ox.Store, graph: ox.NamedNode) -> int:
@@ -369,12 +371,12 @@ class OxigraphStore(Store):
                 target = ox.NamedNode(str(graph))
                 if self._store.contains_named_graph(target):
                     scratch = scratch or _Scratch(self.path)
-                    counts.append(_write(scratch.store, target, triples))
+                    counts.append(_write(scratch, target, triples))
                     changes.append(self._stage_change(target, scratch))
                 else:
                     self._store.add(_pending_in(target))  # before any content, see above
                     created.append(target)
-                    count = _write(self._store, target, triples)
+                    count = _write(self, target, triples)
                     counted_mark = isinstance(triples, NativeContent) and bool(triples.files)
                     counts.append(count - 1 if counted_mark else count)
             self._commit(created, changes)
@@ -395,9 +397,9 @@ class OxigraphStore(Store):
         """Stage what turns the stored ``target`` into its new content held in ``scratch``."""
         old, new = scratch.path / "old.nt", scratch.path / "new.nt"
         self._store.dump(str(old), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
-        scratch.store.dump(str(new), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
+        scratch._store.dump(str(new), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
         removed, added = _difference(
-            old, new, lambda q: q in self._store, lambda q: q in scratch.store, target)
+            old, new, lambda q: q in self._store, lambda q: q in scratch._store, target)
         change = _Change(target, ox.NamedNode(_STAGING + uuid.uuid4().hex),
                          ox.NamedNode(_STAGING + uuid.uuid4().hex))
         self._store.bulk_extend(_moved(removed, change.removed))
