@@ -133,7 +133,7 @@ def list_sources(store: Store) -> list[SourceInfo]:
         if str(iri) in seen:
             continue
         seen.add(str(iri))
-        count = sum(1 for _ in store.graph_triples(iri))
+        count = store.graph_size(iri)
         infos.append(
             SourceInfo(
                 iri=iri,

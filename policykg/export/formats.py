@@ -8,9 +8,8 @@ CSV, Cypher maps).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import itertools
 import json
 import math
 import re
@@ -26,6 +25,7 @@ import pyoxigraph as ox
 
 from policykg.export.select import GraphReader
 from policykg.graph.store import PREFIXES
+from policykg.output import csv_cell, csv_text, terminal_text
 
 __all__ = [
     "ExportContext",
@@ -373,12 +373,8 @@ def write_node_link(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
 
 
 def _csv_table(header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else scalar(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+    cells = ([("" if v is None else csv_cell(scalar(v))) for v in row] for row in rows)
+    return csv_text(itertools.chain([[csv_cell(h) for h in header]], cells)).encode("utf-8")
 
 
 def write_csv(view: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
@@ -399,6 +395,14 @@ def write_csv(view: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, bytes]:
 # -------------------------------------------------------------------------------------- DOT
 
 
+_WEB_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def web_link(text: str) -> bool:
+    """Whether ``text`` is an http(s) URL, the only kind any export makes clickable."""
+    return _WEB_LINK.fullmatch(text) is not None
+
+
 def dot_string(text: Any) -> str:
     """A DOT double-quoted string: backslash, quote and line breaks escaped."""
     value = str(text).replace("\\", "\\\\").replace('"', '\\"')
@@ -417,8 +421,11 @@ def write_dot(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
              '  node [shape=ellipse, style=filled, fontname="Helvetica"];',
              '  edge [fontname="Helvetica", fontsize=9];']
     for n, d in view.nodes(data=True):
-        attrs = {"label": d.get("label", n), "URL": d.get("uri", n),
-                 "tooltip": d.get("type", ""), "fillcolor": type_colour(str(d.get("type", "")))}
+        attrs = {"label": d.get("label", n), "tooltip": d.get("type", ""),
+                 "fillcolor": type_colour(str(d.get("type", "")))}
+        uri = str(d.get("uri", n))
+        if web_link(uri):  # Graphviz makes URL= clickable: never javascript:, data:, file:...
+            attrs["URL"] = uri
         lines.append(f"  {ids[n]} [{_dot_attrs(attrs)}];")
     for u, v, d in view.edges(data=True):
         attrs = {"label": d.get("type", "")}
@@ -586,7 +593,8 @@ def write_cypher(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """
     label = cypher_identifier(CYPHER_LABEL)
     lines = [
-        f"// {ctx.title}: {view.graph.get('selection', '')}".replace("\n", " "),
+        # One line whatever the title holds: Cypher ends a // comment at \n and at \r too.
+        "// " + terminal_text(f"{ctx.title}: {view.graph.get('selection', '')}"),
         f"// {view.number_of_nodes()} nodes, {view.number_of_edges()} relationships",
         f"CREATE CONSTRAINT policykg_export_uri IF NOT EXISTS FOR (n:{label}) "
         "REQUIRE n.uri IS UNIQUE;",

@@ -12,21 +12,25 @@ Backends:
 
 Capabilities every backend promises (``tests/graph/test_store_contract.py`` checks them):
 
-* ``replace_graph`` is atomic: if the triple iterator raises, the store is unchanged.
+* ``replace_graphs`` is atomic: if any triple iterator raises, the store is unchanged; on disk,
+  a process killed at any moment of it leaves, once the store reopens, either every graph
+  replaced or none (``tests/graph/test_load_recovery.py`` kills loads at several moments).
 * ``select``/``ask`` bind parameters as RDF terms, never by pasting text into the query.
 * ``triples`` and ``quads`` yield rdflib terms.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
+import tempfile
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
@@ -94,6 +98,126 @@ def _syntax_error(path: Path, exc: SyntaxError) -> Exception:
 
     return LoaderError(f"RDF syntax error: {exc}", path=str(path))
 
+class _Change(NamedTuple):
+    """A staged replacement: quads to take out of ``target`` and quads to put in."""
+
+    target: ox.NamedNode
+    removed: ox.NamedNode
+    added: ox.NamedNode
+
+
+class _Scratch:
+    """A throw-away directory beside the store: a scratch Oxigraph store and dump files.
+
+    Its Oxigraph store is in memory when the real one is (then the directory is a temporary
+    one and holds only dumps).
+    """
+
+    def __init__(self, beside: Path | None) -> None:
+        if beside is None:
+            self.path = Path(tempfile.mkdtemp(prefix="policykg-scratch-"))
+            self._store = ox.Store()
+        else:
+            self.path = beside.parent / f".{beside.name}.scratch-{uuid.uuid4().hex}"
+            self.path.mkdir()
+            self._store = ox.Store(str(self.path / "store"))
+
+    def close(self) -> None:
+        del self._store
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _pending_in(graph: ox.NamedNode) -> ox.Quad:
+    return ox.Quad(_PENDING.subject, _PENDING.predicate, _PENDING.object, graph)
+
+
+def _write(owner: OxigraphStore | _Scratch, graph: ox.NamedNode, triples: Iterable[Triple]) -> int:
+    """Bulk-write ``triples`` into ``graph`` of ``owner``'s store; return how many were written.
+
+    Bulk writes are not transactional, and they keep memory low where one transaction of
+    millions of quads would hold them all: callers make the result invisible until commit.
+    (The owner is passed, not its pyoxigraph store: a loader error's traceback keeps this frame
+    alive, and a frame holding the store itself would keep its lock after ``close``.)
+    """
+    native = triples.files if isinstance(triples, NativeContent) else []
+    own = triples.triples if isinstance(triples, NativeContent) else triples
+    written = 0
+
+    def quads() -> Iterator[ox.Quad]:
+        nonlocal written
+        for s, p, o in own:
+            written += 1
+            yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
+
+    owner._store.bulk_extend(quads())
+    for path, fmt in native:
+        try:
+            owner._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+        except SyntaxError as exc:
+            raise _syntax_error(path, exc) from exc
+    owner._store.add_graph(graph)  # an empty source is still a source
+    return _count(owner._store, graph) if native else written
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    rows = store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+        substitutions={ox.Variable("g"): graph},
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
+        count = row["n"]
+        if isinstance(count, ox.Literal):
+            return int(count.value)
+    return 0
+
+
+def _difference(
+    old: Path, new: Path, in_old: Callable[[ox.Quad], bool], in_new: Callable[[ox.Quad], bool],
+    graph: ox.NamedNode,
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The quads of N-Triples dump ``old`` not in ``new``, and those of ``new`` not in ``old``.
+
+    Both dumps list one graph in Oxigraph's index order, which sorts by encoded terms: the same
+    order in both stores, so a merge walk compares neighbouring lines (text, no Python object
+    per triple) and parses and looks up a triple only where the two differ. Each triple is
+    classified by equality or by a lookup, never by the order, so the answer holds even if the
+    orders disagreed (it would only be slower).
+    """
+    def quad(line: bytes) -> ox.Quad:
+        triple = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES)))
+        return ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    removed: list[ox.Quad] = []
+    added: list[ox.Quad] = []
+    with old.open("rb") as old_lines, new.open("rb") as new_lines:
+        a = next(old_lines, None)
+        b = next(new_lines, None)
+        while a is not None and b is not None:
+            if a == b:
+                a, b = next(old_lines, None), next(new_lines, None)
+                continue
+            qa, qb = quad(a), quad(b)
+            if not in_new(qa):
+                removed.append(qa)
+                a = next(old_lines, None)
+            elif not in_old(qb):
+                added.append(qb)
+                b = next(new_lines, None)
+            else:  # each is present on the other side: the orders disagree here
+                a, b = next(old_lines, None), next(new_lines, None)
+        if a is not None:
+            removed += [q for q in map(quad, itertools.chain([a], old_lines)) if not in_new(q)]
+        if b is not None:
+            added += [q for q in map(quad, itertools.chain([b], new_lines)) if not in_old(q)]
+    return removed, added
+
+
+def _moved(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    for quad in quads:
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+
+
 Bindings = Mapping[str, Node]
 Row = dict[str, Node]
 
@@ -130,6 +254,10 @@ class Store(ABC):
     @abstractmethod
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
         """The triples of one named graph."""
+
+    def graph_size(self, graph: URIRef) -> int:
+        """Number of triples in one named graph."""
+        return sum(1 for _ in self.graph_triples(graph))
 
     @abstractmethod
     def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
@@ -211,9 +339,9 @@ class OxigraphStore(Store):
         self._drop_leftover_staging()
 
     def _drop_leftover_staging(self) -> None:
-        # A process killed between staging and swapping leaves a staging graph behind, and one
-        # killed during a bulk load leaves a new graph still marked pending: both are dropped,
-        # which restores the store as it was before that load.
+        # A process killed during a load leaves graphs still marked pending, staging graphs and
+        # a scratch store behind, never a committed part of that load: dropping them restores
+        # the store as it was before that load.
         for graph in list(self._store.named_graphs()):
             if isinstance(graph, ox.NamedNode) and graph.value.startswith(_STAGING):
                 self._store.remove_graph(graph)
@@ -221,90 +349,92 @@ class OxigraphStore(Store):
                 _PENDING.subject, _PENDING.predicate, _PENDING.object, None)):
             if isinstance(quad.graph_name, ox.NamedNode):
                 self._store.remove_graph(quad.graph_name)
+        if self.path is not None:
+            for scratch in self.path.parent.glob(f".{self.path.name}.scratch-*"):
+                shutil.rmtree(scratch, ignore_errors=True)
 
     def replace_graphs(self, items: Iterable[tuple[URIRef, Iterable[Triple]]]) -> list[int]:
-        # A graph that exists is rewritten through a staging graph: extend() is one transaction,
-        # so a loader that raises half-way leaves only staging graphs, which are dropped; then
-        # one SPARQL update (one transaction) swaps every staged graph in. A graph that does not
-        # exist yet is written in place (no copy), and dropped again if a later one fails.
-        swaps: list[tuple[ox.NamedNode, ox.NamedNode]] = []
+        # Nothing a reader (or a reopened store) treats as loaded changes before the one commit
+        # update at the end, so a failure or a kill at any moment leaves the store as it was:
+        # * a new graph is bulk-written in place under a pending mark, removed only at commit;
+        # * an existing graph is bulk-written into a scratch store outside this one (deleting a
+        #   big staging graph would cost as much as the rewrite), compared with the stored graph
+        #   in index order, and only the difference is staged here, in two small graphs;
+        # * the commit is one SPARQL update (one transaction): it applies every difference,
+        #   drops the staging graphs and clears every pending mark.
         created: list[ox.NamedNode] = []
+        changes: list[_Change] = []
         counts: list[int] = []
+        scratch: _Scratch | None = None
         try:
             for graph, triples in items:
                 target = ox.NamedNode(str(graph))
                 if self._store.contains_named_graph(target):
-                    into = ox.NamedNode(_STAGING + uuid.uuid4().hex)
-                    swaps.append((target, into))
+                    scratch = scratch or _Scratch(self.path)
+                    counts.append(_write(scratch, target, triples))
+                    changes.append(self._stage_change(target, scratch))
                 else:
-                    into = target
+                    self._store.add(_pending_in(target))  # before any content, see above
                     created.append(target)
-                counts.append(self._extend(into, triples))
-                if into == target:
-                    self._store.add_graph(target)  # an empty source is still a source
-            operations = []
-            for target, staging in swaps:
-                operations += [
-                    f"DROP SILENT GRAPH <{target.value}>",
-                    f"CREATE SILENT GRAPH <{target.value}>",
-                    f"ADD SILENT <{staging.value}> TO <{target.value}>",
-                    f"DROP SILENT GRAPH <{staging.value}>",
-                ]
-            if operations:
-                self._store.update(" ;\n".join(operations))
+                    count = _write(self, target, triples)
+                    counted_mark = isinstance(triples, NativeContent) and bool(triples.files)
+                    counts.append(count - 1 if counted_mark else count)
+            self._commit(created, changes)
         except BaseException as exc:
-            for node in [staging for _, staging in swaps] + created:
+            for node in created + [g for c in changes for g in (c.removed, c.added)]:
                 if self._store.contains_named_graph(node):
                     self._store.remove_graph(node)
             if isinstance(exc, OSError):
                 msg = f"cannot write to the store: {exc}"
                 raise StoreError(msg) from exc
             raise
+        finally:
+            if scratch is not None:
+                scratch.close()
         return counts
 
-    def _extend(self, graph: ox.NamedNode, triples: Iterable[Triple]) -> int:
-        # Bulk writes are not transactional, so the graph is marked pending first and the mark
-        # removed last: a process killed in between leaves a pending graph, dropped on reopen;
-        # an exception is handled by replace_graphs, which drops the graph at once. Bulk writes
-        # keep memory low where one transaction of millions of quads would hold them all.
-        pending = ox.Quad(_PENDING.subject, _PENDING.predicate, _PENDING.object, graph)
-        self._store.add(pending)
-        native = triples.files if isinstance(triples, NativeContent) else []
-        own = triples.triples if isinstance(triples, NativeContent) else triples
-        counter = 0
+    def _stage_change(self, target: ox.NamedNode, scratch: _Scratch) -> _Change:
+        """Stage what turns the stored ``target`` into its new content held in ``scratch``."""
+        old, new = scratch.path / "old.nt", scratch.path / "new.nt"
+        self._store.dump(str(old), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
+        scratch._store.dump(str(new), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
+        removed, added = _difference(
+            old, new, lambda q: q in self._store, lambda q: q in scratch._store, target)
+        change = _Change(target, ox.NamedNode(_STAGING + uuid.uuid4().hex),
+                         ox.NamedNode(_STAGING + uuid.uuid4().hex))
+        self._store.bulk_extend(_moved(removed, change.removed))
+        self._store.bulk_extend(_moved(added, change.added))
+        return change
 
-        def quads() -> Iterator[ox.Quad]:
-            nonlocal counter
-            for s, p, o in own:
-                counter += 1
-                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
+    def _commit(self, created: list[ox.NamedNode], changes: list[_Change]) -> None:
+        """The commit point: one update, so one transaction, whatever is killed when."""
+        # The IRIs are written by Oxigraph's own serializer from validated NamedNodes: no text
+        # from a source reaches the update unescaped.
+        operations = []
+        for change in changes:
+            operations += [
+                f"DELETE {{ GRAPH {change.target} {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH {change.removed} {{ ?s ?p ?o }} }}",
+                f"INSERT {{ GRAPH {change.target} {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH {change.added} {{ ?s ?p ?o }} }}",
+                f"DROP SILENT GRAPH {change.removed}",
+                f"DROP SILENT GRAPH {change.added}",
+            ]
+        if created:
+            mark = ox.Triple(_PENDING.subject, _PENDING.predicate, _PENDING.object)
+            marks = " ".join(f"GRAPH {graph} {{ {mark} }}" for graph in created)
+            operations.append(f"DELETE DATA {{ {marks} }}")
+        if operations:
+            self._store.update(" ;\n".join(operations))
 
-        self._store.bulk_extend(quads())
-        for path, fmt in native:
-            try:
-                self._store.bulk_load(path=str(path), format=fmt, to_graph=graph)
-            except SyntaxError as exc:
-                raise _syntax_error(path, exc) from exc
-        self._store.remove(pending)
-        if not native:
-            return counter
-        rows = self._store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-            substitutions={ox.Variable("g"): graph},
-        )
-        total = 0
-        assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
-            count = row["n"]
-            if isinstance(count, ox.Literal):
-                total += int(count.value)
-        return total
+    def graph_size(self, graph: URIRef) -> int:
+        return _count(self._store, ox.NamedNode(str(graph)))
 
     def remove_graph(self, graph: URIRef) -> int:
         node = ox.NamedNode(str(graph))
         if not self._store.contains_named_graph(node):
             return 0
-        count = sum(1 for _ in self._store.quads_for_pattern(None, None, None, node))
+        count = _count(self._store, node)
         self._store.remove_graph(node)
         return count
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from policykg.exceptions import QueryError
@@ -84,3 +85,52 @@ def test_select_reports_syntax_errors_on_one_line(any_store: Store) -> None:
         any_store.select("SELECT ?n WHERE { ?n ")
     assert "\n" not in str(info.value)
     assert len(str(info.value)) < 300
+
+
+def test_replace_with_a_small_change_gives_exactly_the_new_content(any_store: Store) -> None:
+    # Many triples in common, some gone, some new, blank nodes on both sides, a literal with
+    # characters that must survive a text round trip: the graph ends holding exactly the new set.
+    keep = [(URIRef(f"https://example.org/s{i}"), P, Literal(f"v{i}")) for i in range(500)]
+    old_node, new_node = BNode(), BNode()
+    tricky = Literal('quote " back \\ brace } line\nend', lang="en")
+    old = keep + [(S, P, Literal("gone")), (old_node, P, Literal("old blank"))]
+    new = keep[:-3] + [(S, P, tricky), (new_node, P, Literal("new blank")), (S, P, new_node)]
+    any_store.replace_graph(G2, triples("other"))
+    any_store.replace_graph(G1, old)
+    assert any_store.replace_graph(G1, new) == len(new)
+    got = Graph()
+    for triple in any_store.graph_triples(G1):
+        got.add(triple)
+    want = Graph()
+    for triple in new:
+        want.add(triple)
+    assert isomorphic(got, want)
+    assert [str(o) for _, _, o in any_store.graph_triples(G2)] == ["other"]
+    assert any_store.graphs() == [G1, G2]
+
+
+def test_replace_to_empty_and_back(any_store: Store) -> None:
+    any_store.replace_graph(G1, triples("a", "b"))
+    assert any_store.replace_graph(G1, []) == 0
+    assert any_store.graphs() == [G1]
+    assert list(any_store.graph_triples(G1)) == []
+    any_store.replace_graph(G1, triples("c"))
+    assert [str(o) for _, _, o in any_store.graph_triples(G1)] == ["c"]
+    assert any_store.graph_size(G1) == 1
+
+
+def test_failed_replace_of_several_existing_and_new_graphs(any_store: Store) -> None:
+    g3 = URIRef("https://example.org/g3")
+    any_store.replace_graphs([(G1, triples("a")), (G2, triples("b"))])
+
+    def broken() -> Iterator[tuple[URIRef, URIRef, Literal]]:
+        yield (S, P, Literal("half"))
+        raise RuntimeError("loader died")
+
+    with pytest.raises(RuntimeError):
+        any_store.replace_graphs([(G1, triples("a", "new")), (g3, triples("fresh")),
+                                  (G2, broken())])
+    assert any_store.graphs() == [G1, G2]
+    assert sorted(str(o) for _, _, o in any_store.graph_triples(G1)) == ["a"]
+    assert sorted(str(o) for _, _, o in any_store.graph_triples(G2)) == ["b"]
+    assert len(any_store) == 2
