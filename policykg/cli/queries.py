@@ -17,6 +17,8 @@ import click
 from policykg.cli.common import InPath, echo_rows, get_store, output_option
 from policykg.exceptions import QueryError
 from policykg.queries import (
+    DEFAULT_ROW_CAP,
+    DEFAULT_TIMEOUT,
     CannedQuery,
     ensure_indexes,
     load_queries,
@@ -194,18 +196,34 @@ _PARAM_OPTION = click.option("-p", "--param", "pairs", multiple=True, metavar="K
                                   "string). Repeatable.")
 
 
+_LIMIT_OPTION = click.option(
+    "--limit", "--max-rows", "limit", type=click.IntRange(min=0), default=DEFAULT_ROW_CAP,
+    show_default=True, help="Stop after this many rows (0: no cap); a note says when it stops.")
+_TIMEOUT_OPTION = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+    help="Stop the query after this many seconds (0: no timeout).")
+
+
+def _note_cap(rows: Any) -> None:
+    if getattr(rows, "truncated", False):
+        click.echo(f"note: stopped at {len(rows)} rows; --limit N shows more, --limit 0 all",
+                   err=True)
+
+
 @click.command("sparql")
 @click.argument("text", required=False)
 @click.option("-f", "--file", "file", type=InPath, help="Read the query from a file (- = stdin).")
 @_PARAM_OPTION
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
-@click.option("--timeout", type=click.FloatRange(min=0.001), help="Give up after S seconds.")
+@_LIMIT_OPTION
+@_TIMEOUT_OPTION
 @click.option("--write", is_flag=True, help="Allow SPARQL updates (INSERT, DELETE, ...).")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE (federated queries that fetch remote endpoints).")
 @output_option()
 @click.pass_context
 def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
-                   pairs: tuple[str, ...], limit: int | None, timeout: float | None,
-                   write: bool, fmt: str) -> None:
+                   pairs: tuple[str, ...], limit: int, timeout: float, write: bool,
+                   allow_service: bool, fmt: str) -> None:
     """Run your own SPARQL on the embedded store (read-only unless --write).
 
     Prefixes pkg: org: skos: schema: dcterms: prov: rdf: rdfs: xsd: owl: foaf: are declared.
@@ -218,23 +236,23 @@ def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
         policykg sparql -f my-query.rq --format csv --limit 100
     """
     body = _read_text(text, file, "SPARQL query")
-    rows = run_sparql(get_store(ctx), body, _params(pairs), limit=limit, timeout=timeout,
-                      write=write)
+    rows = run_sparql(get_store(ctx), body, _params(pairs), limit=limit or None,
+                      timeout=timeout or None, write=write, allow_service=allow_service)
     echo_rows(rows, fmt)
+    _note_cap(rows)
 
 
 @click.command("cypher")
 @click.argument("text", required=False)
 @click.option("-f", "--file", "file", type=InPath, help="Read the query from a file (- = stdin).")
 @_PARAM_OPTION
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
-@click.option("--timeout", type=click.FloatRange(min=0.001),
-              help="Transaction timeout in seconds.")
+@_LIMIT_OPTION
+@_TIMEOUT_OPTION
 @click.option("--write", is_flag=True, help="Allow writes (CREATE, MERGE, SET, DELETE, ...).")
 @neo4j_options
 @output_option()
 def cypher_command(text: str | None, file: Path | None, pairs: tuple[str, ...],
-                   limit: int | None, timeout: float | None, write: bool, uri: str | None,
+                   limit: int, timeout: float, write: bool, uri: str | None,
                    user: str | None, database: str | None, fmt: str) -> None:
     """Run your own Cypher on Neo4j (read-only unless --write).
 
@@ -250,9 +268,10 @@ def cypher_command(text: str | None, file: Path | None, pairs: tuple[str, ...],
     """
     body = _read_text(text, file, "Cypher query")
     with neo4j_driver(uri, user, database) as (driver, db):
-        rows = run_cypher(driver, body, _params(pairs), database=db, limit=limit,
-                          timeout=timeout, write=write)
+        rows = run_cypher(driver, body, _params(pairs), database=db, limit=limit or None,
+                          timeout=timeout or None, write=write)
     echo_rows(rows, fmt)
+    _note_cap(rows)
 
 
 def register(cli: click.Group) -> None:
