@@ -778,6 +778,27 @@ class Neo4jBackend(Backend):
         sources = tuple(sorted(tuple(str(v) for v in s) for s in row.get("sources") or ()))
         return (row.get("nodes"), row.get("rels"), sources)
 
+    def check_mirror(self, strict: bool = False) -> str | None:
+        """A one-line warning when the mirror reports pending sources (a half-done mirror).
+
+        Answers from a half-done mirror may differ from the embedded store. With ``strict``
+        the warning is a :class:`QueryError` instead. None when every source is done.
+        """
+        from policykg.graph.mirror import SOURCE_LABEL
+
+        rows = self.records(f"MATCH (s:{SOURCE_LABEL}) RETURN count(s) AS total, "
+                            "count(CASE WHEN s.state <> 'done' OR s.state IS NULL "
+                            "THEN 1 END) AS pending", {})
+        pending, total = (rows[0]["pending"], rows[0]["total"]) if rows else (0, 0)
+        if not pending:
+            return None
+        message = (f"the Neo4j mirror is half done ({pending} of {total} sources pending): "
+                   "answers may differ from the embedded store; run policykg mirror")
+        if strict:
+            msg = f"refused (--strict): {message}"
+            raise QueryError(msg)
+        return f"warning: {message}"
+
     def records(self, text: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Raw records of a read query (values as the driver returns them)."""
         import neo4j
