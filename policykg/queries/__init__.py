@@ -812,7 +812,9 @@ class Neo4jBackend(Backend):
                 result_transformer_=_record_dicts)
             return result
         except ServiceUnavailable as exc:
-            msg = f"Neo4j is unavailable: {exc}"
+            from policykg.graph.neo4j import redact
+
+            msg = redact(f"Neo4j is unavailable: {exc}")
             raise Neo4jUnavailable(msg) from exc
         except Neo4jError as exc:
             raise QueryError(_neo4j_message(exc)) from exc

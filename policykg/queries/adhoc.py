@@ -577,7 +577,9 @@ def run_cypher(driver: Any, text: str, params: Mapping[str, Any] | None = None, 
                 rows = [{"result": "ok", **counters}]
             return _rows(rows, limit, truncated)
     except ServiceUnavailable as exc:
-        msg = f"Neo4j is unavailable: {exc}"
+        from policykg.graph.neo4j import redact
+
+        msg = redact(f"Neo4j is unavailable: {exc}")
         raise Neo4jUnavailable(msg) from exc
     except Neo4jError as exc:
         if timeout and _is_timeout(exc):
