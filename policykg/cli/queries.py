@@ -17,7 +17,10 @@ import click
 from policykg.cli.common import InPath, echo_rows, get_store, output_option
 from policykg.exceptions import QueryError
 from policykg.queries import (
+    DEFAULT_ROW_CAP,
+    DEFAULT_TIMEOUT,
     CannedQuery,
+    Neo4jBackend,
     ensure_indexes,
     load_queries,
     parse_param_value,
@@ -125,6 +128,8 @@ def _canned_command(query: CannedQuery) -> click.Command:
                      default="table", show_default=True, help="Output format."),
         click.Option(["--timeout"], type=click.FloatRange(min=0.001),
                      help="Neo4j transaction timeout in seconds."),
+        click.Option(["--strict"], is_flag=True,
+                     help="With --backend neo4j: refuse while the mirror is half done."),
         click.Option(["--uri"], help="Neo4j URI [env NEO4J_URI]; password: NEO4J_PASSWORD."),
         click.Option(["--user"], help="Neo4j user [env NEO4J_USERNAME]."),
         click.Option(["--database"], help="Neo4j database [env NEO4J_DATABASE]."),
@@ -136,10 +141,11 @@ def _canned_command(query: CannedQuery) -> click.Command:
 
     @click.pass_context
     def callback(ctx: click.Context, /, backend: str, fmt: str, timeout: float | None,
-                 uri: str | None, user: str | None, database: str | None,
+                 strict: bool, uri: str | None, user: str | None, database: str | None,
                  **values: Any) -> None:
         if backend == "neo4j":
             with neo4j_driver(uri, user, database) as (driver, db):
+                _check_mirror(driver, db, strict)
                 ensure_indexes(driver, db)  # cheap once they exist; queries work without them
                 rows = run_query(driver, query.name, database=db, timeout=timeout, **values)
         else:
@@ -194,23 +200,49 @@ _PARAM_OPTION = click.option("-p", "--param", "pairs", multiple=True, metavar="K
                                   "string). Repeatable.")
 
 
+_LIMIT_OPTION = click.option(
+    "--limit", "--max-rows", "limit", type=click.IntRange(min=0), default=DEFAULT_ROW_CAP,
+    show_default=True, help="Stop after this many rows (0: no cap); a note says when it stops.")
+_TIMEOUT_OPTION = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+    help="Stop the query after this many seconds (0: no timeout).")
+
+
+def _check_mirror(driver: Any, database: str, strict: bool) -> None:
+    """Warn (or refuse, with --strict) while the Neo4j mirror reports pending sources."""
+    warning = Neo4jBackend(driver, database).check_mirror(strict)
+    if warning:
+        click.echo(warning, err=True)
+
+
+def _note_cap(rows: Any) -> None:
+    if getattr(rows, "truncated", False):
+        click.echo(f"note: stopped at {len(rows)} rows; --limit N shows more, --limit 0 all",
+                   err=True)
+
+
 @click.command("sparql")
 @click.argument("text", required=False)
 @click.option("-f", "--file", "file", type=InPath, help="Read the query from a file (- = stdin).")
 @_PARAM_OPTION
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
-@click.option("--timeout", type=click.FloatRange(min=0.001), help="Give up after S seconds.")
+@_LIMIT_OPTION
+@_TIMEOUT_OPTION
 @click.option("--write", is_flag=True, help="Allow SPARQL updates (INSERT, DELETE, ...).")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE (federated queries that fetch remote endpoints).")
 @output_option()
 @click.pass_context
 def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
-                   pairs: tuple[str, ...], limit: int | None, timeout: float | None,
-                   write: bool, fmt: str) -> None:
+                   pairs: tuple[str, ...], limit: int, timeout: float, write: bool,
+                   allow_service: bool, fmt: str) -> None:
     """Run your own SPARQL on the embedded store (read-only unless --write).
 
     Prefixes pkg: org: skos: schema: dcterms: prov: rdf: rdfs: xsd: owl: foaf: are declared.
     Parameters are bound as terms, never pasted: -p name=Mexico binds ?name to "Mexico";
     -p s='<https://...>' binds an IRI. A bound variable must be in the SELECT list.
+    SERVICE (a federated query: the machine fetches a remote endpoint) is refused wherever
+    it appears unless --allow-service. The query stops after --timeout seconds and
+    --limit rows; a note on stderr says when the row cap cut the answer short.
 
     \b
     Example:
@@ -218,30 +250,34 @@ def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
         policykg sparql -f my-query.rq --format csv --limit 100
     """
     body = _read_text(text, file, "SPARQL query")
-    rows = run_sparql(get_store(ctx), body, _params(pairs), limit=limit, timeout=timeout,
-                      write=write)
+    rows = run_sparql(get_store(ctx), body, _params(pairs), limit=limit or None,
+                      timeout=timeout or None, write=write, allow_service=allow_service)
     echo_rows(rows, fmt)
+    _note_cap(rows)
 
 
 @click.command("cypher")
 @click.argument("text", required=False)
 @click.option("-f", "--file", "file", type=InPath, help="Read the query from a file (- = stdin).")
 @_PARAM_OPTION
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
-@click.option("--timeout", type=click.FloatRange(min=0.001),
-              help="Transaction timeout in seconds.")
+@_LIMIT_OPTION
+@_TIMEOUT_OPTION
 @click.option("--write", is_flag=True, help="Allow writes (CREATE, MERGE, SET, DELETE, ...).")
+@click.option("--strict", is_flag=True, help="Refuse while the mirror is half done.")
 @neo4j_options
 @output_option()
 def cypher_command(text: str | None, file: Path | None, pairs: tuple[str, ...],
-                   limit: int | None, timeout: float | None, write: bool, uri: str | None,
+                   limit: int, timeout: float, write: bool, strict: bool, uri: str | None,
                    user: str | None, database: str | None, fmt: str) -> None:
     """Run your own Cypher on Neo4j (read-only unless --write).
 
-    Without --write, the query is checked with EXPLAIN and refused before it runs unless its
-    plan only reads; LOAD CSV, dbms procedures, APOC write procedures and schema or admin
-    commands are refused too. It then runs in a read transaction. Parameters are passed to
-    the driver: -p name=Mexico gives $name.
+    Without --write, the query is checked with EXPLAIN and refused before it runs unless
+    every step of its plan is a pure read: LOAD CSV, procedures other than a few read-only
+    ones (db.labels, db.schema.visualization, full-text index searches...), updates, schema
+    and admin commands are refused however they are spelled. It then runs in a read
+    transaction, stopped after --timeout seconds and --limit rows. While the mirror is half
+    done a warning is printed (--strict refuses). Parameters are passed to the driver:
+    -p name=Mexico gives $name.
 
     \b
     Example:
@@ -250,9 +286,11 @@ def cypher_command(text: str | None, file: Path | None, pairs: tuple[str, ...],
     """
     body = _read_text(text, file, "Cypher query")
     with neo4j_driver(uri, user, database) as (driver, db):
-        rows = run_cypher(driver, body, _params(pairs), database=db, limit=limit,
-                          timeout=timeout, write=write)
+        _check_mirror(driver, db, strict)
+        rows = run_cypher(driver, body, _params(pairs), database=db, limit=limit or None,
+                          timeout=timeout or None, write=write)
     echo_rows(rows, fmt)
+    _note_cap(rows)
 
 
 def register(cli: click.Group) -> None:

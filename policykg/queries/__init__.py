@@ -37,7 +37,6 @@ import json
 import math
 import re
 import threading
-import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -77,7 +76,12 @@ __all__ = [
     "run_sparql",
     "run_cypher",
     "sparql_form",
-    "cypher_refusal",
+    "sparql_refusal",
+    "cypher_plan_refusal",
+    "READ_PROCEDURES",
+    "DEFAULT_ROW_CAP",
+    "DEFAULT_TIMEOUT",
+    "Rows",
     "parse_param_value",
     "to_networkx",
     "query_graph",
@@ -774,6 +778,27 @@ class Neo4jBackend(Backend):
         sources = tuple(sorted(tuple(str(v) for v in s) for s in row.get("sources") or ()))
         return (row.get("nodes"), row.get("rels"), sources)
 
+    def check_mirror(self, strict: bool = False) -> str | None:
+        """A one-line warning when the mirror reports pending sources (a half-done mirror).
+
+        Answers from a half-done mirror may differ from the embedded store. With ``strict``
+        the warning is a :class:`QueryError` instead. None when every source is done.
+        """
+        from policykg.graph.mirror import SOURCE_LABEL
+
+        rows = self.records(f"MATCH (s:{SOURCE_LABEL}) RETURN count(s) AS total, "
+                            "count(CASE WHEN s.state <> 'done' OR s.state IS NULL "
+                            "THEN 1 END) AS pending", {})
+        pending, total = (rows[0]["pending"], rows[0]["total"]) if rows else (0, 0)
+        if not pending:
+            return None
+        message = (f"the Neo4j mirror is half done ({pending} of {total} sources pending): "
+                   "answers may differ from the embedded store; run policykg mirror")
+        if strict:
+            msg = f"refused (--strict): {message}"
+            raise QueryError(msg)
+        return f"warning: {message}"
+
     def records(self, text: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Raw records of a read query (values as the driver returns them)."""
         import neo4j
@@ -787,7 +812,9 @@ class Neo4jBackend(Backend):
                 result_transformer_=_record_dicts)
             return result
         except ServiceUnavailable as exc:
-            msg = f"Neo4j is unavailable: {exc}"
+            from policykg.graph.neo4j import redact
+
+            msg = redact(f"Neo4j is unavailable: {exc}")
             raise Neo4jUnavailable(msg) from exc
         except Neo4jError as exc:
             raise QueryError(_neo4j_message(exc)) from exc
@@ -982,55 +1009,8 @@ def _python_function(spec: str) -> Callable[[QueryContext], list[dict[str, Any]]
 
 # ---------------------------------------------------------------- researchers' own queries
 
-_SPARQL_UPDATE = re.compile(
-    r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
-_SPARQL_FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_SPARQL_PROLOGUE = re.compile(
-    r"^\s*(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
-
-
-def _strip_sparql_comments(text: str) -> str:
-    # Remove '#' comments outside IRIs and strings; good enough to find the query form.
-    out = []
-    for line in text.splitlines():
-        in_string: str | None = None
-        in_iri = False
-        cut = len(line)
-        for i, ch in enumerate(line):
-            if in_string:
-                if ch == in_string and line[i - 1] != "\\":
-                    in_string = None
-            elif in_iri:
-                in_iri = ch != ">"
-            elif ch in "\"'":
-                in_string = ch
-            elif ch == "<" and re.match(r"<[^\s<>]*>", line[i:]):
-                in_iri = True
-            elif ch == "#":
-                cut = i
-                break
-        out.append(line[:cut])
-    return "\n".join(out)
-
-
-def sparql_form(text: str) -> str:
-    """The form of a SPARQL request: SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE."""
-    body = _strip_sparql_comments(text)
-    while True:
-        match = _SPARQL_PROLOGUE.match(body)
-        if not match:
-            break
-        body = body[match.end():]
-    if _SPARQL_UPDATE.match(body):
-        return "UPDATE"
-    form = _SPARQL_FORM.match(body)
-    if form:
-        return form.group(1).upper()
-    # Updates may follow a ';' after an operation: any update keyword starting a statement.
-    if re.search(r";\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", body, re.I):
-        return "UPDATE"
-    msg = "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
-    raise QueryError(msg)
+# run_sparql, run_cypher and their guards live in policykg/queries/adhoc.py (imported at
+# the end of this module, which they use).
 
 
 def parse_param_value(text: str) -> Any:
@@ -1039,223 +1019,6 @@ def parse_param_value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def _sparql_term(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 2 and value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1])
-    if isinstance(value, bool | int | float):
-        return Literal(value)
-    if isinstance(value, str):
-        return Literal(value)
-    return Literal(json.dumps(value, ensure_ascii=False))
-
-
-def run_sparql(store: Store, text: str, params: Mapping[str, Any] | None = None, *,
-               limit: int | None = None, timeout: float | None = None,
-               write: bool = False) -> list[dict[str, Any]]:
-    """Run a researcher's SPARQL on the embedded store; refuse updates unless ``write``.
-
-    Parameters are bound as RDF terms (``"<http://...>"`` binds an IRI; other strings bind
-    literals). SELECT gives its rows, ASK one row ``{"result": bool}``, CONSTRUCT and DESCRIBE
-    rows of subject, predicate, object; an allowed update gives ``[{"result": "ok"}]``.
-    """
-    form = sparql_form(text)
-    if form == "UPDATE":
-        if not write:
-            msg = ("refused: this is a SPARQL update (INSERT/DELETE/LOAD/CLEAR/DROP/CREATE/ADD/"
-                   "MOVE/COPY); the store is read-only unless you pass --write")
-            raise QueryError(msg)
-        if params:
-            msg = "parameters cannot be bound in an update"
-            raise QueryError(msg)
-        inner = getattr(store, "_store", None)
-        if inner is None:
-            msg = f"updates are not supported on the {store.backend} store"
-            raise QueryError(msg)
-        try:
-            inner.update(text, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            msg = f"SPARQL syntax error: {exc}"
-            raise QueryError(msg) from exc
-        finally:
-            _note_write(store)  # cached name indexes and graphs of this store are stale now
-        return [{"result": "ok"}]
-    bindings = {k: _sparql_term(v) for k, v in (params or {}).items()}
-    deadline = time.monotonic() + timeout if timeout else None
-    rows: list[dict[str, Any]] = []
-    if form == "ASK":
-        return [{"result": _with_timeout(lambda: store.ask(text, bindings), timeout)}]
-    if form in ("CONSTRUCT", "DESCRIBE"):
-        construct = getattr(store, "construct", None)
-        if construct is None:
-            msg = f"{form} is not supported on the {store.backend} store"
-            raise QueryError(msg)
-        graph = _with_timeout(lambda: construct(text, bindings), timeout)
-        rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in graph]
-        rows = normalize_rows(normalize_fetched(rows, set()), ["subject", "predicate", "object"])
-        return rows[:limit] if limit is not None else rows
-    result = _with_timeout(lambda: store.select(text, bindings), timeout)
-    for row in result:
-        if deadline is not None and time.monotonic() > deadline:
-            msg = f"query timed out after {timeout} s"
-            raise QueryError(msg)
-        rows.append({k: plain_value(v) for k, v in row.items()})
-        if limit is not None and len(rows) >= limit:
-            break
-    return rows
-
-
-def _with_timeout(function: Callable[[], Any], timeout: float | None) -> Any:
-    """Run ``function``; give up waiting (QueryError) after ``timeout`` seconds."""
-    if not timeout:
-        return function()
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = function()
-        except BaseException as exc:  # handed back to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        msg = f"query timed out after {timeout} s (it keeps running until it finishes)"
-        raise QueryError(msg)
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-_CYPHER_WRITE_WORDS = re.compile(
-    r"\bLOAD\s+CSV\b|\bCALL\s+dbms\.|\bCALL\s+db\.(create|index\.fulltext\.(create|drop)|"
-    r"clearQueryCaches)|\bapoc\.(create|merge|refactor|periodic|trigger|schema|atomic|lock|"
-    r"load|import|export|cypher\.(run(Many)?Write|doIt|runSchema)|nodes\.(delete|link|collapse)|"
-    r"do\.|graph\.fromDocument|custom\.declare)|"
-    r"\b(CREATE|DROP|ALTER|RENAME|GRANT|DENY|REVOKE|START|STOP)\s+"
-    r"(INDEX|CONSTRAINT|DATABASE|ALIAS|USER|ROLE|SERVER|COMPOSITE|OR\s+REPLACE|"
-    r"TEXT|RANGE|POINT|LOOKUP|FULLTEXT|VECTOR)\b|\bTERMINATE\s+TRANSACTION",
-    re.IGNORECASE,
-)
-
-
-def _strip_cypher_literals(text: str) -> str:
-    """The text with string literals, backticked names and comments blanked out."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if text.startswith("//", i):
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = len(text) if end < 0 else end + 2
-            out.append(" ")
-            continue
-        if ch in "'\"`":
-            j = i + 1
-            while j < len(text) and text[j] != ch:
-                j += 2 if text[j] == "\\" else 1
-            out.append(" ")
-            i = j + 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def cypher_refusal(text: str) -> str | None:
-    """Why a Cypher text is refused without --write on sight (before EXPLAIN), or None."""
-    match = _CYPHER_WRITE_WORDS.search(_strip_cypher_literals(text))
-    if match:
-        words = " ".join(match.group(0).split())
-        return f"refused: {words} is not allowed in a read-only query; pass --write to allow it"
-    return None
-
-
-def run_cypher(driver: Any, text: str, params: Mapping[str, Any] | None = None, *,
-               database: str | None = None, limit: int | None = None,
-               timeout: float | None = None, write: bool = False) -> list[dict[str, Any]]:
-    """Run a researcher's Cypher on Neo4j; read-only unless ``write``.
-
-    Without ``write`` the query is first checked on sight (LOAD CSV, dbms procedures, APOC
-    write procedures, schema and admin commands are refused), then with ``EXPLAIN``: anything
-    whose plan is not read-only (query type other than ``r``) is refused before it runs. It then
-    runs in a read transaction, a second guard.
-    """
-    import neo4j
-    from neo4j.exceptions import Neo4jError, ServiceUnavailable
-
-    params = dict(params or {})
-    body = re.sub(r"^\s*(EXPLAIN|PROFILE)\b", "", text, flags=re.IGNORECASE)
-    try:
-        with driver.session(database=database) as session:
-            if not write:
-                refusal = cypher_refusal(body)
-                if refusal:
-                    raise QueryError(refusal)
-                summary = session.run("EXPLAIN " + body, params).consume()
-                kind = summary.query_type
-                if kind != "r":
-                    names = {"rw": "reads and writes", "w": "writes", "s": "changes the schema"}
-                    msg = (f"refused: this query {names.get(str(kind), f'is of type {kind}')}; "
-                           "the graph is read-only unless you pass --write")
-                    raise QueryError(msg)
-            def work(tx: Any) -> list[dict[str, Any]]:
-                result = tx.run(body, params)
-                rows = []
-                for record in result:
-                    rows.append({k: _cypher_plain(v) for k, v in record.items()})
-                    if limit is not None and len(rows) >= limit:
-                        break
-                result.consume()
-                return rows
-
-            if timeout:
-                work = neo4j.unit_of_work(timeout=timeout)(work)
-            if write:
-                _GENERATION[0] += 1  # cached name indexes and graphs may be stale now
-                query = neo4j.Query(body, timeout=timeout)
-                result = session.run(query, params)
-                rows = []
-                for record in result:
-                    rows.append({k: _cypher_plain(v) for k, v in record.items()})
-                    if limit is not None and len(rows) >= limit:
-                        break
-                summary = result.consume()
-                if not rows:
-                    counters = {k: v for k, v in vars(summary.counters).items()
-                                if isinstance(v, int) and not isinstance(v, bool) and v}
-                    rows = [{"result": "ok", **counters}]
-                return rows
-            read_rows: list[dict[str, Any]] = session.execute_read(work)
-            return read_rows
-    except ServiceUnavailable as exc:
-        msg = f"Neo4j is unavailable: {exc}"
-        raise Neo4jUnavailable(msg) from exc
-    except Neo4jError as exc:
-        raise QueryError(_neo4j_message(exc)) from exc
-
-
-def _cypher_plain(value: Any) -> Any:
-    """Nodes and relationships as dicts; other values as :func:`plain_value`."""
-    from neo4j.graph import Node, Path, Relationship
-
-    if isinstance(value, Node):
-        return {"labels": sorted(value.labels), **{k: _cypher_plain(v) for k, v in value.items()}}
-    if isinstance(value, Relationship):
-        return {"type": value.type, **{k: _cypher_plain(v) for k, v in value.items()}}
-    if isinstance(value, Path):
-        return [_cypher_plain(n) for n in value.nodes]
-    if isinstance(value, dict):
-        return {k: _cypher_plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_cypher_plain(v) for v in value]
-    return plain_value(value)
 
 
 def to_networkx(rows: Sequence[Mapping[str, Any]]) -> Any:
@@ -1269,3 +1032,15 @@ def query_graph(on: Any, name: str, /, **params: Any) -> Any:
     """Run a canned query and return its rows as a networkx MultiDiGraph."""
     return to_networkx(run_query(on, name, **params))
 
+
+from policykg.queries.adhoc import (  # noqa: E402 - adhoc uses the helpers defined above
+    DEFAULT_ROW_CAP,
+    DEFAULT_TIMEOUT,
+    READ_PROCEDURES,
+    Rows,
+    cypher_plan_refusal,
+    run_cypher,
+    run_sparql,
+    sparql_form,
+    sparql_refusal,
+)

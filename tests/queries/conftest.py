@@ -8,7 +8,9 @@ from typing import Any
 
 import neo4j
 import pytest
+from click.testing import CliRunner
 
+from policykg.cli import cli
 from policykg.graph.store import OxigraphStore
 from policykg.load import load_paths
 from tests.neo4j_fixtures import clear, neo4j_db, neo4j_server  # noqa: F401 - fixtures
@@ -21,6 +23,15 @@ def load_examples(path: Path | None = None) -> OxigraphStore:
     store = OxigraphStore(path)
     load_paths(store, [EXAMPLES])
     return store
+
+
+def quad_count(path: Path) -> int:
+    """Quads in the store folder ``path`` (opened and closed again)."""
+    store = OxigraphStore(path)
+    try:
+        return len(store)
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +61,23 @@ def example_graph(neo4j_server: dict[str, Any],  # noqa: F811 - fixture
     mirror_into(example_store, driver)
     yield driver
     driver.close()
+
+
+@pytest.fixture
+def cypher_cli(example_graph: neo4j.Driver,
+               neo4j_server: dict[str, Any],  # noqa: F811 - fixture
+               monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``policykg cypher ARGS...`` against the mirrored examples (NEO4J_* set); a Result."""
+    monkeypatch.setenv("NEO4J_URI", str(neo4j_server["uri"]))
+    monkeypatch.setenv("NEO4J_USERNAME", str(neo4j_server.get("user") or "neo4j"))
+    if neo4j_server.get("password"):
+        monkeypatch.setenv("NEO4J_PASSWORD", str(neo4j_server["password"]))
+    else:
+        monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(cli, ["cypher", *args], catch_exceptions=False)
+
+    return invoke
