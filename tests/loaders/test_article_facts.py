@@ -141,6 +141,27 @@ def test_observations_carry_measure_unit_qualifier_and_period(tmp_path: Path) ->
     assert rise["period"] == Literal("Over the past three years")
 
 
+# ----------------------------------------------------------------------------- statements
+
+
+def test_a_cue_and_name_ending_the_sentence_attribute_it() -> None:
+    text = (
+        "Marta Quiroga, an economist at the Colegio de Mexico, studies remittances.\n\n"
+        "Some families now wire money through cooperatives, notes Marta Quiroga, who has "
+        "surveyed them since 2015. Lenders want to \"follow the money home\" before winter, "
+        "says Quiroga.\n\n"
+        "That may not last, she tells the Ledger, because fees keep rising."
+    )
+    ex = _ex(text)
+    said = [(s.speaker, s.kind, s.cue, s.text) for s in ex.statements]
+    assert said == [
+        ("Marta Quiroga", "indirect", "note", "Some families now wire money through cooperatives"),
+        ("Marta Quiroga", "partial", "say", "follow the money home"),
+        ("Marta Quiroga", "indirect", "tell",
+         "That may not last, she tells the Ledger, because fees keep rising"),
+    ]
+
+
 # ------------------------------------------------------------------------- page furniture
 
 BODY = (

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from policykg.loaders.article.extract import extract, read_document
 from tests.neo4j_fixtures import Neo4jDB
 
 #: The ``CLI`` helper of tests/conftest.py (the ``kg`` fixture), typed loosely here.
@@ -58,7 +59,7 @@ class Reading:
                 return full
         return None
 
-    def _speaker(self, paragraph: str, para_start: int) -> str | None:
+    def speaker(self, paragraph: str, para_start: int) -> str | None:
         """The person a cue verb names in the paragraph ("says Jane Doe", "Doe told"), else
         for "he said" the person introduced last before it."""
         named = [*re.finditer(rf"\b{CUES} (?:Dr\. |Mr\. |Ms\. )?([A-Z][a-z]+(?: [A-Z][a-z]+)?)",
@@ -76,7 +77,7 @@ class Reading:
     def _passages(self) -> list[Passage]:
         out = []
         for para in re.finditer(r"[^\n]+", self.body):
-            speaker = self._speaker(para.group(0), para.start())
+            speaker = self.speaker(para.group(0), para.start())
             for quote in re.finditer(r"“([^”]+)”|\"([^\"]+)\"", para.group(0)):
                 text = quote.group(1) or quote.group(2)
                 if len(text.split()) < 4:  # a few quoted words are a phrase, not a quotation
@@ -85,12 +86,12 @@ class Reading:
                 out.append(Passage(speaker, text, para.start() + quote.start()))
         return out
 
-    def paragraph_of(self, text: str) -> str:
+    def paragraph_of(self, text: str) -> tuple[str, int]:
+        """The paragraph of the article body holding ``text``, and where it starts."""
         pos = self.raw.find(text)
         assert 0 <= pos < self.end, f"not in the article body: {text[:60]!r}"
         start = self.raw.rfind("\n", 0, pos) + 1
-        end = self.raw.find("\n", pos)
-        return self.raw[start:end]
+        return self.raw[start : self.raw.find("\n", pos)], start
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +104,24 @@ def test_the_independent_reading_finds_the_quotations(reading: Reading) -> None:
     # Guards the reading itself: three speakers, several quotations each side of the cues.
     speakers = [p.speaker for p in reading.passages]
     assert len(speakers) >= 6 and len(set(speakers)) == 3
+
+
+def test_statements_by_speaker_on_the_extractor_output(reading: Reading) -> None:
+    # Reported speech too: a researcher asks "what did each person say?".
+    statements = extract(read_document(ARTICLE)).statements
+    for person in {p.speaker for p in reading.passages}:
+        said = [s for s in statements if s.speaker == person]
+        quoted = [p for p in reading.passages if p.speaker == person]
+        assert len(said) >= len(quoted), person
+    # Cues the independent reading sees after the name's paragraph ("notes X", "he tells").
+    for paragraph in re.finditer(r"[^\n]+", reading.body):
+        who = reading.speaker(paragraph.group(0), paragraph.start())
+        if who is None:
+            continue
+        inside = [s for s in statements
+                  if paragraph.start() <= s.start < paragraph.end()]
+        assert inside, f"nothing attributed in a paragraph with a cue for {who}"
+        assert {s.speaker for s in inside} == {who}, paragraph.group(0)[:80]
 
 
 def _statements(kg: CLI, *backend: str) -> list[dict[str, Any]]:
@@ -129,11 +148,18 @@ def check_statements(rows: list[dict[str, Any]], reading: Reading) -> None:
     for passage in reading.passages:
         expected[fold(passage.speaker)] = expected.get(fold(passage.speaker), 0) + 1
     assert by_speaker == expected
-    # Every statement comes from the article body; reported speech names its speaker there.
+    # Every statement comes from the article body; reported speech is by the person its
+    # paragraph's cue names (or, for "he said", the one introduced last), else by an
+    # organization the paragraph names.
     for row in rows:
-        paragraph = fold(reading.paragraph_of(row["quote"]))
-        if row["kind"] != "DirectQuote":
-            assert fold(row["speaker"]).split()[-1] in paragraph, row
+        paragraph, start = reading.paragraph_of(row["quote"])
+        if row["kind"] == "DirectQuote":
+            continue
+        expected = reading.speaker(paragraph, start)
+        if expected is not None:
+            assert fold(row["speaker"]) == fold(expected), row
+        else:
+            assert fold(row["speaker"]).split()[-1] in fold(paragraph), row
 
 
 def _facts_after_the_article(kg: CLI, reading: Reading) -> list[dict[str, Any]]:

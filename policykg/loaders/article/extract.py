@@ -1285,6 +1285,25 @@ _TIME_PHRASE = re.compile(
 )
 
 
+#: ", notes" in "CLAUSE, notes Jane Doe, a researcher." (the cue before its subject).
+_INVERTED_CUE = re.compile(rf",\s+(?P<cue>{_CUE_RE.pattern})\s+(?=[A-Z])")
+
+
+def _inverted_cue(spk: _Speakers, text: str, pos: int, s1: int) -> tuple[str, str] | None:
+    """The speaker and cue lemma of a sentence ending in ", <cue> <name>[, appositive]"
+    after ``pos``; None when the cue and name are not the sentence's last clause."""
+    m = _INVERTED_CUE.search(text, pos, s1)
+    if m is None or _QUOTE_CHARS_RE.search(text, pos, m.start()):
+        return None
+    x = spk.after(m.end(), m.end() + 40)
+    if x is None or x.kind not in {"person", "org"}:
+        return None
+    if not re.fullmatch(r"\s*(?:,[^\"“”;]{0,200})?[.!?]?[\"”’)]*\s*", text[x.end : s1]):
+        return None
+    who = spk.resolve(x)
+    return (who, _lemma(m.group("cue"))) if who else None
+
+
 def _lemma(word: str) -> str:
     return gz.CUE_LEMMAS.get(word.lower(), word.lower())
 
@@ -1428,6 +1447,12 @@ def _extract_statements(
                 speaker, cue = last_by_para[para]
                 conf = 0.7
         if speaker is None:
+            # 3. a cue and a name ending the sentence: '... "open the gates" to them, notes X.'
+            inverted = _inverted_cue(spk, text, q.close_pos + 1, s1)
+            if inverted is not None:
+                speaker, cue = inverted
+                kind = "partial"
+        if speaker is None:
             continue
         if kind == "direct":
             before_txt = text[s0 : q.open_pos].strip()
@@ -1500,9 +1525,21 @@ def _extract_statements(
                 if b > a:
                     out.append(Statement(who, text[a:b], "according to", "indirect", a, b, 0.75))
             continue
-        # parenthetical: "Her shelter, she notes, now turns away ..."
+        # "CLAUSE, says X, a researcher."
+        inverted_at = _INVERTED_CUE.search(sent)
+        if inverted_at is not None:
+            inverted = _inverted_cue(spk, text, s0 + inverted_at.start(), s1)
+            if inverted is not None:
+                a, b = _trim(text, s0, s0 + inverted_at.start())
+                if len(text[a:b].split()) >= 3:
+                    out.append(Statement(inverted[0], text[a:b], inverted[1], "indirect", a, b,
+                                         0.7))
+                    continue
+        # parenthetical: "Her shelter, she notes, now turns away ...", "..., he told the Times,"
         mp = re.match(
-            rf"^[^,]{{2,120}},\s+(?P<who>[Hh]e|[Ss]he)\s+(?P<cue>{_CUE_RE.pattern}),\s+\S", sent
+            rf"^[^,]{{2,120}},\s+(?P<who>[Hh]e|[Ss]he)\s+(?P<cue>{_CUE_RE.pattern})"
+            r"(?:\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s*)+|\s+reporters)?,\s+\S",
+            sent,
         )
         if mp is not None:
             pm = _M(s0 + mp.start("who"), s0 + mp.end("who"), mp.group("who"), "", "pronoun")
