@@ -114,6 +114,16 @@ def test_a_percent_before_a_noun_measures_that_noun() -> None:
     assert _stat(ex, 40.0).measure == "share of inspectors"
 
 
+def test_part_of_a_year_is_not_the_year_and_a_level_verb_names_the_measure() -> None:
+    ex = _ex("In the first half of 2019, 45,000 migrants crossed the river. "
+             "About 60 percent of respondents said they felt unsafe. "
+             "The surcharge could rise to 25 percent by October.")
+    crossed = _stat(ex, 45000.0)
+    assert (crossed.period, crossed.period_value) == ("In the first half of 2019", None)
+    assert _stat(ex, 60.0).measure == "share of respondents"
+    assert _stat(ex, 25.0).measure == "surcharge"
+
+
 def test_observations_carry_measure_unit_qualifier_and_period(tmp_path: Path) -> None:
     article = tmp_path / "figures.txt"
     article.write_text("---\ntitle: Figures\ndate: 2020-06-30\n---\n" + COUNTS + "\n\n" + PERCENT

@@ -1813,7 +1813,7 @@ _STAT_RE = re.compile(
 _MONTH = rf"(?-i:{_MONTHS})"
 _YEAR = r"(?:19|20)\d\d"
 _HOW_MANY = r"(?:\d+|" + "|".join(gz.NUMBER_WORDS) + ")"
-_SPAN_UNITS = r"(?:years?|months?|weeks?|days?|decades?|quarters?)"
+_SPAN_UNITS = r"(?:years?|months?|weeks?|days?|decades?|quarters?|half)"
 #: a period stated in a sentence, longest forms first at any one position.
 _PERIOD_RE = re.compile(
     rf"\b(?:(?:in|during|for|over|throughout|through)\s+(?:the\s+)?)?"
@@ -1958,7 +1958,8 @@ def _words_until_stop(phrase: str, limit: int = 3) -> str | None:
     words: list[str] = []
     for w in phrase.split():
         w = w.strip(".,;:!?\"“”()")
-        if not w or w.lower() in _UNIT_STOP or re.fullmatch(r"[a-z]+ed", w) or w[0].isdigit():
+        if (not w or w.lower() in _UNIT_STOP or w.lower() in gz.CUE_LEMMAS
+                or re.fullmatch(r"[a-z]+ed", w) or w[0].isdigit()):
             break
         words.append(w)
         if len(words) == limit:
@@ -2083,10 +2084,10 @@ def _period_near(text: str, clause: _Clause, start: int, end: int) -> re.Match[s
 def _period_value(phrase: str, doc_year: int | None) -> str | None:
     """An ISO year or year-month for a period naming one calendar year (or month of one)."""
     p = phrase.lower()
-    if re.search(r"\b(?:fiscal|fy)\b|\b(?:since|between|from|through|until)\b|\bfy\d", p):
-        return None
     years: list[str] = re.findall(_YEAR, phrase)
-    if len(years) == 1:
+    # only a whole calendar year or month: not fiscal years, spans, or "the first half of"
+    if re.fullmatch(rf"(?:(?:in|during|for|throughout)\s+)?(?:{_MONTH}\s+)?{_YEAR}", phrase,
+                    re.I):
         month = re.search(_MONTH, phrase)
         if month is not None:
             names = [m.lower() for m in gz.MONTHS]

@@ -1308,7 +1308,7 @@ LEVEL_VERBS: Final[tuple[str, ...]] = (
     "totalled", "totals", "topped", "tops", "exceeded", "exceeds", "hit", "hits", "numbered",
     "amounted to", "came to", "rose to", "fell to", "climbed to", "grew to", "dropped to",
     "declined to", "increased to", "decreased to", "jumped to", "surged to", "reach",
-    "would reach", "will reach",
+    "rise to", "fall to", "grow to", "climb to", "drop to", "increase to", "decrease to",
 )
 
 #: nouns that name a count of something else: "the number of arrests" counts arrests.
