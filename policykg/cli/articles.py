@@ -63,6 +63,8 @@ def extraction_rows(extraction: Extraction) -> list[dict[str, Any]]:
     for stat in extraction.statistics:
         rows.append({"category": "statistic", "name": stat.text,
                      "details": _details(("value", stat.value), ("unit", stat.unit),
+                                         ("measure", stat.measure),
+                                         ("qualifier", stat.qualifier),
                                          ("period", stat.period), ("subject", stat.subject)),
                      "span": _span(stat.start, stat.end)})
     for statement in extraction.statements:

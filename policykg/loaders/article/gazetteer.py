@@ -37,6 +37,13 @@ __all__ = [
     "QUOTE_ONLY_CUES",
     "NAME_STOPWORDS",
     "QUALIFIERS",
+    "CHANGE_VERBS",
+    "LEVEL_VERBS",
+    "COUNT_NOUNS",
+    "NUMBER_WORDS",
+    "END_OF_ARTICLE_MARKERS",
+    "BOILERPLATE_LINES",
+    "BOILERPLATE_CLASS_WORDS",
 ]
 
 ORG_TYPES: Final[frozenset[str]] = frozenset(
@@ -1271,4 +1278,91 @@ QUALIFIERS: Final[tuple[str, ...]] = (
     "just under",
     "an estimated",
     "estimated",
+)
+
+# ------------------------------------------------------------- statistics (English grammar)
+
+#: verb forms of a change, by direction: "crimes have risen 40 percent" is an increase.
+CHANGE_VERBS: Final[dict[str, str]] = {}
+for _direction, _verbs in {
+    "increase": (
+        "rise", "rises", "rose", "risen", "increase", "increases", "increased", "grow",
+        "grows", "grew", "grown", "jump", "jumps", "jumped", "soar", "soars", "soared",
+        "climb", "climbs", "climbed", "surge", "surges", "surged", "shot up", "shoot up",
+        "shoots up", "went up", "gone up", "go up", "goes up", "spiked", "swelled",
+        "swollen", "doubled", "tripled",
+    ),
+    "decrease": (
+        "fall", "falls", "fell", "fallen", "drop", "drops", "dropped", "decline",
+        "declines", "declined", "decrease", "decreases", "decreased", "plunge", "plunges",
+        "plunged", "plummeted", "shrank", "shrunk", "went down", "gone down", "go down",
+        "goes down", "slipped", "tumbled",
+    ),
+}.items():
+    for _verb in _verbs:
+        CHANGE_VERBS[_verb] = _direction
+
+#: verbs that state the level a measure reaches: "the total was 40,000", "arrests topped 9,000".
+LEVEL_VERBS: Final[tuple[str, ...]] = (
+    "was", "were", "is", "are", "stood at", "stands at", "reached", "reaches", "totaled",
+    "totalled", "totals", "topped", "tops", "exceeded", "exceeds", "hit", "hits", "numbered",
+    "amounted to", "came to", "rose to", "fell to", "climbed to", "grew to", "dropped to",
+    "declined to", "increased to", "decreased to", "jumped to", "surged to", "reach",
+    "rise to", "fall to", "grow to", "climb to", "drop to", "increase to", "decrease to",
+)
+
+#: nouns that name a count of something else: "the number of arrests" counts arrests.
+COUNT_NOUNS: Final[tuple[str, ...]] = ("number", "count", "total", "tally", "figure")
+
+#: spelled-out numbers used in periods ("in the past four years").
+NUMBER_WORDS: Final[tuple[str, ...]] = (
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "several", "few",
+)
+
+# ------------------------------------------------------------- page furniture (text.py)
+# Regular expressions (case-insensitive), matched at the start of a paragraph or line.
+
+#: a paragraph that opens the trailer of a news page: paywall and subscription appeals,
+#: donation letters, "related stories" lists. It and everything after it are dropped.
+END_OF_ARTICLE_MARKERS: Final[tuple[str, ...]] = (
+    r"you[’']ve read\b.{0,30}\b(?:free\s+)?(?:articles?|stories)\b",
+    r"you have read\b.{0,30}\b(?:free\s+)?(?:articles?|stories)\b",
+    r"subscribe (?:now |today )?to (?:continue|keep reading|read)\b",
+    r"(?:already a (?:subscriber|member)|start your (?:free )?(?:subscription|trial))\b",
+    r"dear reader[s]?\s*,?\s*$",
+    r"(?:please )?(?:support|fund) (?:our|independent|quality|local) (?:journalism|reporting)\b",
+    r"(?:become a (?:member|subscriber|supporter)|make a (?:donation|contribution))\b",
+    r"(?:related|recommended|more) (?:stories|articles|coverage|reading|content|news)\s*:?\s*$",
+    r"(?:read|see) (?:more|next|also)\s*:?\s*$",
+    r"(?:most (?:read|popular|viewed)|editor[’']?s picks|you may also like|trending now)\b",
+    r"(?:copyright\s+)?(?:©|\(c\))\s*(?:\d{4}|copyright)\b",
+    r"all rights reserved\b",
+    r"(?:share|print|email) this (?:article|story)\s*$",
+)
+
+#: a short paragraph of page furniture inside or around the article (a newsletter box, a
+#: "Read more:" link): dropped alone, the text around it is kept.
+BOILERPLATE_LINES: Final[tuple[str, ...]] = (
+    r"(?:sign up|subscribe|register) (?:for|to) (?:our|the|a)\b.{0,60}\b(?:newsletters?|emails?|"
+    r"briefings?|updates|alerts)\b",
+    r"(?:get|receive) (?:our|the)\b.{0,60}\b(?:newsletters?|briefings?) (?:in|delivered)\b",
+    r"(?:related|read more|see also|more on this|recommended|further reading)\s*:",
+    r"advertisement\s*$",
+    r"(?:click|tap) here to\b",
+    r"follow us on\b",
+    r"qr code\b",
+    r"read this article in\b",
+    # a photo credit line: "Name Surname/Agency/File"
+    r"(?-i:[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*(?:/[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*){1,3})\s*$",
+)
+
+#: words of HTML class/id names that mark page furniture (split on "-", "_" and spaces).
+BOILERPLATE_CLASS_WORDS: Final[frozenset[str]] = frozenset(
+    {
+        "newsletter", "newsletters", "subscribe", "subscription", "paywall", "promo",
+        "donate", "donation", "related", "recommended", "recirc", "outbrain", "taboola",
+        "signup", "advert", "advertisement", "ad", "ads", "share", "social", "sharing",
+        "membership", "appeal", "trending", "popular",
+    }
 )

@@ -95,7 +95,6 @@ PROGRAM_TYPES = frozenset({"Program", "Policy"})
 
 _EXTENSIONS = (".txt", ".text", ".md", ".html", ".htm")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|2100)\b")
 _URL = re.compile(r"^https?://\S+$")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s|\n")
 #: Words that make a mention a description rather than a name of the entity.
@@ -501,6 +500,9 @@ class _Mapper:
         yield from self.evidence(iri, s_start, s_end, amount.confidence)
 
     def statistic(self, statistic: Statistic) -> Iterator[Triple]:
+        """An observation: the measure and unit the sentence states, the qualifier, and the
+        period of the figure's clause (a year literal when it names one calendar year, else
+        the phrase as stated: "in the past four years", "in fiscal year 2016")."""
         try:
             value = decimal_literal(repr(statistic.value))
         except ValueError:
@@ -508,17 +510,24 @@ class _Mapper:
         subject = self.actor(statistic.subject)
         unit = (statistic.unit or "").strip()
         percent = unit.casefold() in {"percent", "%", "per cent"}
-        measure = "percentage" if percent else (unit or "count")
-        period = None
-        year = _YEAR.search(statistic.period or "")
-        if year is not None:
-            period = date_literal(year.group(1))
+        unit = "percent" if percent else (unit or "count")
+        measure = (statistic.measure or "").strip() or ("percentage" if percent else unit)
+        period: Literal | None = None
+        if statistic.period_value:
+            try:
+                period = date_literal(statistic.period_value)
+            except ValueError:
+                period = None
+        if period is None and statistic.period:
+            period = Literal(statistic.period)
         iri = fact_iri("observation", [str(self.context.source), statistic.start,
                                        statistic.end, measure, value])
         yield iri, RDF.type, PKG.Observation
         yield iri, PKG.measure, Literal(measure)
         yield iri, PKG.value, value
-        yield iri, PKG.unit, Literal("percent" if percent else "count")
+        yield iri, PKG.unit, Literal(unit)
+        if statistic.qualifier:
+            yield iri, PKG.qualifier, Literal(statistic.qualifier)
         if subject is not None:
             yield iri, PKG.subject, subject.iri
         if period is not None:

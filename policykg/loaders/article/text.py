@@ -1,14 +1,27 @@
 """Reading article files (plain text, front-matter text, HTML) into metadata and a body text.
 
 The body text returned here is what every character offset of the extractor refers to.
-HTML boilerplate (scripts, styles, navigation, headers, footers, asides, forms, figures) is
+HTML boilerplate (scripts, styles, navigation, headers, footers, asides, forms, figures, and
+elements whose class or id names page furniture such as newsletters or related stories) is
 dropped; block elements become paragraphs separated by blank lines.
+
+Page furniture is dropped from plain text and HTML alike (:func:`drop_page_furniture`): the
+trailer that follows the article (paywall and subscription appeals, donation letters, "related
+stories") is cut off, and short furniture lines inside it (a newsletter box, "Read more:") are
+blanked with spaces. The kept text keeps its offsets: a plain-text body is the file's text with
+the tail cut and furniture lines blanked, never shifted.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from policykg.loaders.article import gazetteer as gz
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborNode as Node
 
 __all__ = [
     "MAX_BYTES",
@@ -17,6 +30,7 @@ __all__ = [
     "is_html",
     "split_front_matter",
     "html_to_text",
+    "drop_page_furniture",
     "read_article_bytes",
 ]
 
@@ -54,6 +68,18 @@ _BLOCK_SELECTOR = "h1,h2,h3,h4,h5,h6,p,li,blockquote,pre,dd,dt,td,th"
 _BLOCK_NAMES = frozenset(
     {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "dd", "dt", "td", "th"}
 )
+
+
+_END_MARKER = re.compile(
+    r"[\W_]*(?:" + "|".join(gz.END_OF_ARTICLE_MARKERS) + ")", re.I
+)
+_FURNITURE_LINE = re.compile(r"[\W_]*(?:" + "|".join(gz.BOILERPLATE_LINES) + ")", re.I)
+_CLASS_WORD_SPLIT = re.compile(r"[-_\s]+")
+#: an end-of-article marker this early is a banner above the article, not its end.
+_MIN_END_FRACTION = 0.25
+#: longer paragraphs are article text even when they open like furniture.
+_MAX_FURNITURE_CHARS = 200
+_KEEP_TAGS = frozenset({"html", "body", "main", "article"})
 
 
 class TextReadError(ValueError):
@@ -138,6 +164,65 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[match.end() :]
 
 
+def _furniture(units: list[tuple[int, str]], total: int) -> tuple[int | None, list[int]]:
+    """Find page furniture among text units (lines or HTML blocks), each with its offset.
+
+    Returns:
+        The index of the unit that opens the trailer (``None`` when there is none) and the
+        indices of the furniture units before it.
+    """
+    dropped: list[int] = []
+    for index, (offset, unit) in enumerate(units):
+        line = unit.strip()
+        if not line:
+            continue
+        if _END_MARKER.match(line):
+            if offset >= _MIN_END_FRACTION * total:
+                return index, dropped
+            if len(line) <= _MAX_FURNITURE_CHARS:
+                dropped.append(index)
+        elif len(line) <= _MAX_FURNITURE_CHARS and _FURNITURE_LINE.match(line):
+            dropped.append(index)
+    return None, dropped
+
+
+def drop_page_furniture(text: str) -> str:
+    """Cut the trailer after an article and blank furniture lines, keeping every offset.
+
+    Args:
+        text: A plain-text article body.
+
+    Returns:
+        A prefix of ``text`` (the trailer cut off, trailing whitespace removed) in which each
+        furniture line is replaced by as many spaces: ``result[i] == text[i]`` for every kept
+        character, so spans found in the result are spans of ``text``.
+
+    Examples:
+        >>> body = "Officials met on Monday.\\n\\nSign up for our daily newsletter\\n\\nThey left."
+        >>> drop_page_furniture(body + "\\n\\nSubscribe to continue reading.")[-10:]
+        'They left.'
+    """
+    units: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n"):
+        units.append((offset, line))
+        offset += len(line) + 1
+    cut, dropped = _furniture(units, len(text))
+    if cut is None and not dropped:
+        return text
+    chars = list(text if cut is None else text[: units[cut][0]])
+    for index in dropped:
+        start, line = units[index]
+        chars[start : start + len(line)] = " " * len(line)
+    return "".join(chars).rstrip()
+
+
+def _is_furniture_element(attributes: dict[str, str | None]) -> bool:
+    names = " ".join(filter(None, (attributes.get("class"), attributes.get("id"))))
+    words = {w.lower() for w in _CLASS_WORD_SPLIT.split(names) if w}
+    return bool(words & gz.BOILERPLATE_CLASS_WORDS)
+
+
 def _clean(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
@@ -199,6 +284,7 @@ def html_to_text(html: str) -> tuple[dict[str, str], str]:
     root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
     if root is None:
         return meta, ""
+    _drop_furniture_elements(root)
     blocks: list[str] = []
     for node in root.css(_BLOCK_SELECTOR):
         parent = node.parent
@@ -217,7 +303,31 @@ def html_to_text(html: str) -> tuple[dict[str, str], str]:
         body = root.text(deep=True, separator="\n")
         lines = [_clean(line) for line in body.split("\n")]
         blocks = [line for line in lines if line]
-    return meta, "\n\n".join(blocks)
+    units: list[tuple[int, str]] = []
+    offset = 0
+    for block in blocks:
+        units.append((offset, block))
+        offset += len(block) + 2
+    cut, dropped = _furniture(units, offset)
+    drop = set(dropped)
+    kept = [b for i, b in enumerate(blocks[:cut]) if i not in drop]
+    return meta, "\n\n".join(kept)
+
+
+def _drop_furniture_elements(root: Node) -> None:
+    """Remove elements whose class or id names page furniture, unless they hold the article.
+
+    A page may put a furniture word on the article's own wrapper ("story has-related"), so an
+    element holding half the paragraph text or more is kept.
+    """
+    total = sum(len(p.text(deep=True)) for p in root.css("p"))
+    for node in root.css("[class],[id]"):
+        if node.tag in _KEEP_TAGS or not _is_furniture_element(dict(node.attributes)):
+            continue
+        held = sum(len(p.text(deep=True)) for p in node.css("p"))
+        if total and held * 2 >= total:
+            continue
+        node.decompose()
 
 
 def read_article_bytes(raw: bytes, path: Path) -> tuple[dict[str, str], str]:
@@ -237,4 +347,4 @@ def read_article_bytes(raw: bytes, path: Path) -> tuple[dict[str, str], str]:
     if is_html(text, path):
         return html_to_text(text)
     meta, body = split_front_matter(text)
-    return meta, body
+    return meta, drop_page_furniture(body)
