@@ -294,3 +294,62 @@ def test_backends_agree_on_every_funding_question(store: OxigraphStore,
                    {"program": "Merida Initiative"}):
         assert run_query(graph, "funding", **params) == run_query(store, "funding", **params)
 
+
+
+# ---------------------------------------------------------------- through the CLI
+
+
+def _cli_flows(output: str) -> tuple[int, dict[tuple[str, str], int | float]]:
+    rows = json.loads(output)
+    flows = [r for r in rows if r["kind"] == "flow"]
+    return len(flows), {(r["currency"], r["stage"]): r["amount"] for r in rows
+                        if r["kind"] == "total"}
+
+
+def test_cli_answers_and_no_data_lines(kg: Any) -> None:
+    kg("load", str(EXAMPLES), *map(str, IATI_FILES), str(FTM_PAYMENTS), str(SEED))
+    raw = [t for t in iati_transactions() if t["code"] == "2"]
+    state = reporting_org_from_cli(kg, "US-GOV-11")
+    out = kg("query", "funding", "--funder", state, "--stage", "committed",
+             "--format", "json").output
+    mine = [t for t in raw if t["reporting"] == "US-GOV-11"]
+    assert _cli_flows(out) == (len(mine), {("USD", "Committed"): sum(t["amount"] for t in mine)})
+    out = kg("query", "funding", "--country", "Mexico", "--stage", "committed",
+             "--format", "json").output
+    assert _cli_flows(out) == (len(raw), {("USD", "Committed"): sum(t["amount"] for t in raw)})
+    # A question without data: one line in a table, [] in JSON, the header alone in CSV.
+    args = ("query", "funding", "--funder", state, "--stage", "expended")
+    assert kg(*args).output == (f"No data: funding has nothing for --funder {state} "
+                                "--stage expended.\n")
+    assert json.loads(kg(*args, "--format", "json").output) == []
+    assert kg(*args, "--format", "csv").output.strip().splitlines() == [
+        "kind,date,funder_name,recipient_name,country_name,program_name,amount,currency,"
+        "stage,verification,flows,sources,flow"]
+    out = kg("query", "office-at", "1800").output  # the same for every canned query
+    assert out == "No data: office-at has nothing for 1800.\n"
+
+
+def reporting_org_from_cli(kg: Any, ref: str) -> str:
+    out = kg("sparql", f"SELECT ?o WHERE {{ ?o pkg:iatiRef {json.dumps(ref)} "
+             "FILTER NOT EXISTS { ?o a pkg:Program } }", "--format", "json").output
+    (row,) = json.loads(out)
+    return str(row["o"])
+
+
+@pytest.mark.neo4j
+def test_cli_neo4j_backend_gives_the_same_answer(kg: Any, graph: neo4j.Driver,
+                                                  store: OxigraphStore,
+                                                  neo4j_server: dict[str, Any],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_URI", str(neo4j_server["uri"]))
+    monkeypatch.setenv("NEO4J_USERNAME", str(neo4j_server.get("user") or "neo4j"))
+    if neo4j_server.get("password"):
+        monkeypatch.setenv("NEO4J_PASSWORD", str(neo4j_server["password"]))
+    else:
+        monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
+    state = reporting_org(store, "US-GOV-11")
+    raw = [t for t in iati_transactions() if t["reporting"] == "US-GOV-11" and t["code"] == "3"]
+    out = kg("query", "funding", "--funder", state, "--stage", "disbursed", "--format", "json",
+             "--backend", "neo4j").output
+    assert _cli_flows(out) == (len(raw), {("USD", "Disbursed"): sum(t["amount"] for t in raw)})
