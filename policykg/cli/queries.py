@@ -29,7 +29,7 @@ from policykg.queries import (
     run_sparql,
 )
 
-__all__ = ["register", "query_group"]
+__all__ = ["register", "query_group", "nothing_found"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -150,10 +150,33 @@ def _canned_command(query: CannedQuery) -> click.Command:
                 rows = run_query(driver, query.name, database=db, timeout=timeout, **values)
         else:
             rows = run_query(get_store(ctx), query.name, **values)
+        if not rows and fmt == "table":
+            click.echo(nothing_found(query, values))  # json still gives [], csv its header
+            return
         echo_rows(rows, fmt, list(query.columns))
 
     return click.Command(query.name, params=params, callback=callback,
                          help="\n".join(lines), short_help=query.title)
+
+
+def nothing_found(query: CannedQuery, values: dict[str, Any]) -> str:
+    """The one line printed instead of an empty table: which question had no data.
+
+    Example:
+        >>> from policykg.queries import get_query
+        >>> nothing_found(get_query("funding"), {"funder": "DHS", "stage": "announced"})
+        'No data: funding has nothing for --funder DHS --stage announced.'
+    """
+    given = []
+    for p in query.params:
+        value = values.get(p.name)
+        if value is None or value == "" or value == p.default:
+            continue
+        text = str(value)
+        text = f'"{text}"' if " " in text else text
+        given.append(text if p.positional else f"--{p.name.replace('_', '-')} {text}")
+    where = f" for {' '.join(given)}" if given else " in the store"
+    return f"No data: {query.name} has nothing{where}."
 
 
 query_group = QueryGroup(

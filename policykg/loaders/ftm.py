@@ -1,7 +1,8 @@
 """FollowTheMoney (FtM) entities: JSON lines, plain or gzip, as exported by OpenSanctions/Aleph.
 
 Mapping (``docs/open-data-mapping.md``): Person/Organization/Company/PublicBody/LegalEntity become
-actors; Payment a :class:`pkg:FundingFlow` (Disbursed, Verified); Membership, Directorship,
+actors; Payment a :class:`pkg:FundingFlow` (Disbursed, Reported: a payment is what the
+disclosure or dataset says, not something a researcher checked); Membership, Directorship,
 Employment and Occupancy a :class:`pkg:Membership`; Ownership, Representation, Family and
 Associate a :class:`pkg:Relationship` (``related_to``, described by the FtM schema); Sanction a
 :class:`pkg:Event` with the sanctioned entity as participant; Position a :class:`pkg:Post`;
@@ -95,7 +96,7 @@ _SCHEMA_RE = re.compile(rb'"schema"\s*:\s*"([^"\\]*)"')
 
 _FTM_ID, _DATASET, _JURISDICTION = PKG.ftmId, PKG.dataset, PKG.jurisdiction
 _CURRENCY, _STAGE, _VERIFICATION = PKG.currency, PKG.stage, PKG.verification
-_DISBURSED, _VERIFIED = PKG.Disbursed, PKG.Verified
+_DISBURSED, _REPORTED = PKG.Disbursed, PKG.Reported
 
 
 _SLUG_OUT = re.compile(r"[^0-9a-z]+")
@@ -175,7 +176,7 @@ class FtMLoader(Loader):
     """FollowTheMoney entity JSON lines (``*.ftm.json``, ``*.jsonl``, gzip too)."""
 
     name = "ftm"
-    version = "0.1"
+    version = "0.2"
     extensions = (".ftm.json", ".ftm.jsonl", ".ftm.json.gz", ".ftm.jsonl.gz", ".ijson")
     description = "FollowTheMoney entities (JSON lines, plain or .gz)"
 
@@ -379,7 +380,7 @@ class _Mapper:
         yield iri, PKG.amount, amount
         yield iri, _CURRENCY, self.literal(currency)
         yield iri, _STAGE, _DISBURSED
-        yield iri, _VERIFICATION, _VERIFIED
+        yield iri, _VERIFICATION, _REPORTED
         yield iri, _FTM_ID, Literal(key)
         when = self.date(props, "date")
         if when is not None:

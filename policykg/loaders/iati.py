@@ -4,8 +4,17 @@ Each ``iati-activity`` becomes a :class:`pkg:Program` (its ``iati-identifier`` a
 participating organisations become organizations linked to it by a :class:`pkg:Relationship`
 (funding → ``funds``, implementing → ``implements``, accountable/extending → ``related_to``
 described by the role); transactions become :class:`pkg:FundingFlow` facts with the stage of
-their transaction type, Verified. Recipient countries are :class:`pkg:Country` entities with the
-IRI every policykg loader mints from ISO codes (``.../id/place/mexico``).
+their transaction type, ``pkg:Reported`` (IATI is what the publisher reports; only a researcher's
+curated record says verified). Recipient countries are :class:`pkg:Country` entities with the
+IRI every policykg loader mints from ISO codes (``.../id/place/mexico``); the transaction's
+recipient-country, else the activity's only one, is also the flow's ``pkg:recipientCountry``.
+
+A transaction keeps its sign and its direction: a negative commitment or disbursement (a
+de-obligation, a correction) is a negative amount from the same provider to the same receiver.
+An organisation that stands for a withheld or grouped party (a name such as "Information
+Redacted" or "Enterprise - Non United States Other", or a DAC channel category code such as
+``XM-DAC-63000``) is not an actor: the flow gets no funder or recipient on that side and keeps
+the source's words as ``pkg:unnamedFunder`` / ``pkg:unnamedRecipient``.
 
 The file is parsed with :func:`xml.etree.ElementTree.iterparse`; each activity element is cleared
 once mapped, so memory stays flat whatever the file size.
@@ -37,7 +46,7 @@ from policykg.loaders.opendata import (
 from policykg.loaders.records import date_literal, decimal_literal, entity_triples
 from policykg.ontology.namespace import PKG
 
-__all__ = ["IATILoader", "TRANSACTION_STAGES", "ORG_ROLES", "ORG_TYPES"]
+__all__ = ["IATILoader", "TRANSACTION_STAGES", "ORG_ROLES", "ORG_TYPES", "unnamed_party"]
 
 EXTRACTOR = "policykg.iati"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -85,8 +94,41 @@ ORG_TYPES: dict[str, URIRef] = {
 }
 #: An organisation identifier (XM-DAC-41114, US-GOV-19, GB-CHC-202918): prefix, hyphen, rest.
 _ORG_REF = re.compile(r"^[A-Za-z0-9]{2,}-[A-Za-z0-9][A-Za-z0-9._\-/]*$")
-#: Organisation names that stand for withheld or grouped recipients, not for one organisation.
-_PLACEHOLDER = re.compile(r"redacted|^enterprise - .* other$|^not applicable$|^n/?a$", re.I)
+#: Organisation names that stand for withheld or grouped parties, not for one organisation
+#: ("Information Redacted", "Enterprise - Non United States Other", "NGO - United States Other").
+_PLACEHOLDER = re.compile(
+    r"redacted|withheld|^[^-]+ - .*\bother$|^not applicable$|^n/?a$|^unknown$|^various$", re.I)
+#: DAC channel category codes (XM-DAC-63000 "private sector in a third country"): a kind of
+#: party, not one organisation; codes of single organisations do not end in 000 (XM-DAC-47066).
+_CATEGORY_REF = re.compile(r"^XM-DAC-\d{2}000$", re.I)
+
+
+def unnamed_party(element: ET.Element) -> str | None:
+    """The source's words for a withheld or grouped party, or None for a named organisation.
+
+    A placeholder name ("Information Redacted") or a DAC channel category code without a name
+    of its own (``XM-DAC-63000`` "Enterprise - Non United States Other") stands for many
+    unnamed parties, so no actor is minted for it.
+
+    Example:
+        >>> unnamed_party(ET.fromstring('<receiver-org ref="XM-DAC-63000"><narrative>'
+        ...                             'Enterprise - Non United States Other</narrative>'
+        ...                             '</receiver-org>'))
+        'Enterprise - Non United States Other (XM-DAC-63000)'
+        >>> unnamed_party(ET.fromstring('<receiver-org ref="XM-DAC-47066"><narrative>'
+        ...                             'International Organisation for Migration</narrative>'
+        ...                             '</receiver-org>')) is None
+        True
+    """
+    ref = (element.get("ref") or "").strip()
+    name = _narrative(element)
+    category = bool(_CATEGORY_REF.match(ref))
+    if name and not _PLACEHOLDER.search(name):
+        return None  # a real name, even under a category code: that organisation
+    if not name and not category:
+        return None
+    words = name or ref
+    return f"{words} ({ref})" if name and ref else words
 
 
 def _local(tag: str) -> str:
@@ -111,7 +153,7 @@ class IATILoader(Loader):
     """IATI 2.x activity XML (plain or .gz)."""
 
     name = "iati"
-    version = "0.1"
+    version = "0.2"
     extensions = (".iati.xml", ".iati.xml.gz")
     description = "IATI 2.x activity XML (plain or .gz)"
 
@@ -155,14 +197,15 @@ class _Mapper:
                                      record=record)
 
     def organisation(self, element: ET.Element | None) -> tuple[URIRef | None, list[Triple]]:
-        """An organisation from a ``*-org`` element: by its identifier, else by its name."""
-        if element is None:
+        """An organisation from a ``*-org`` element: by its identifier, else by its name.
+
+        None for a missing element and for a placeholder (see :func:`unnamed_party`).
+        """
+        if element is None or unnamed_party(element) is not None:
             return None, []
         ref = (element.get("ref") or "").strip()
         name = _narrative(element)
-        if name and _PLACEHOLDER.search(name):
-            name = None  # "Information Redacted": not one actor, many unnamed ones
-        valid_ref = bool(_ORG_REF.match(ref))
+        valid_ref = bool(_ORG_REF.match(ref)) and not _CATEGORY_REF.match(ref)
         if not valid_ref and not name:
             return None, []
         type_iri = ORG_TYPES.get((element.get("type") or "").strip(), PKG.Organization)
@@ -228,6 +271,10 @@ class _Mapper:
             if iri is not None and iri not in recipients:
                 recipients.append(iri)
                 yield program, PKG.jurisdiction, iri
+        # The activity's own country, when it names exactly one: what its transactions are for.
+        own = {c for c in (country(e.get("code", "")) for e in activity.findall(
+            "recipient-country")) if c is not None}
+        activity_country = next(iter(own)).iri if len(own) == 1 else None
 
         for position, element in enumerate(activity.findall("participating-org"), start=1):
             role = (element.get("role") or "").strip()
@@ -249,7 +296,7 @@ class _Mapper:
             record = f"{identifier}/transaction[{position}]"
             try:
                 triples = list(self.transaction(element, program, record, currency, reporting,
-                                                recipients))
+                                                recipients, activity_country))
             except RecordError as exc:
                 bad_record(self.context, self.path, exc.message, reason=exc.reason,
                            record=record, field=exc.field)
@@ -264,7 +311,8 @@ class _Mapper:
 
     def transaction(self, element: ET.Element, program: URIRef, record: str,
                     default_currency: str | None, reporting: URIRef | None,
-                    recipients: list[URIRef]) -> Iterator[Triple]:
+                    recipients: list[URIRef],
+                    activity_country: URIRef | None = None) -> Iterator[Triple]:
         type_element = element.find("transaction-type")
         code = (type_element.get("code") or "").strip() if type_element is not None else ""
         code = _TRANSACTION_NAME_CODES.get(code, code)
@@ -281,9 +329,7 @@ class _Mapper:
             amount = decimal_literal(value.text)
         except ValueError as exc:
             raise RecordError(str(exc), "invalid value", "value") from None
-        negative = amount.toPython() < 0
-        if negative:
-            amount = decimal_literal(str(value.text).strip().lstrip("-"))
+        # A negative value (de-obligation, correction) keeps its sign and its direction.
         currency = ((value.get("currency") or "").strip().upper() or default_currency)
         if not currency or len(currency) != 3 or not currency.isalpha():
             raise RecordError("transaction without currency (and no default-currency)",
@@ -291,35 +337,45 @@ class _Mapper:
         date_element = element.find("transaction-date")
         when = self._date(value.get("value-date")) or self._date(
             date_element.get("iso-date") if date_element is not None else None)
-        funder, triples = self.organisation(element.find("provider-org"))
+        provider, receiver = element.find("provider-org"), element.find("receiver-org")
+        unnamed_funder = unnamed_party(provider) if provider is not None else None
+        unnamed_recipient = unnamed_party(receiver) if receiver is not None else None
+        funder, triples = self.organisation(provider)
         yield from triples
-        recipient, triples = self.organisation(element.find("receiver-org"))
+        recipient, triples = self.organisation(receiver)
         yield from triples
-        if funder is None and code not in ("1", "11", "13"):
+        incoming = code in ("1", "11", "13")
+        if funder is None and unnamed_funder is None and not incoming:
             funder = reporting  # outgoing money comes from the reporting organisation
-        if recipient is None:
-            if code in ("1", "11", "13"):
+        country_element = element.find("recipient-country")
+        flow_country, triples = (self.country(country_element.get("code", ""))
+                                 if country_element is not None else (None, []))
+        yield from triples
+        flow_country = flow_country or activity_country
+        if recipient is None and unnamed_recipient is None:
+            if incoming:
                 recipient = reporting
-            else:
-                country_element = element.find("recipient-country")
-                if country_element is not None:
-                    recipient, triples = self.country(country_element.get("code", ""))
-                    yield from triples
-                elif len(recipients) == 1:
-                    recipient = recipients[0]
-        if negative:  # a negative disbursement is money flowing back
-            funder, recipient = recipient, funder
+            elif flow_country is not None:
+                recipient = flow_country  # no receiver named: the country the money is for
+            elif len(recipients) == 1:
+                recipient = recipients[0]
         iri = fact_iri("funding", ["iati", record, (element.get("ref") or "")])
         yield iri, RDF.type, PKG.FundingFlow
         if funder is not None:
             yield iri, PKG.funder, funder
         if recipient is not None:
             yield iri, PKG.recipient, recipient
+        if unnamed_funder is not None:
+            yield iri, PKG.unnamedFunder, Literal(unnamed_funder)
+        if unnamed_recipient is not None:
+            yield iri, PKG.unnamedRecipient, Literal(unnamed_recipient)
+        if flow_country is not None:
+            yield iri, PKG.recipientCountry, flow_country
         yield iri, PKG.program, program
         yield iri, PKG.amount, amount
         yield iri, PKG.currency, Literal(currency)
         yield iri, PKG.stage, stage
-        yield iri, PKG.verification, PKG.Verified
+        yield iri, PKG.verification, PKG.Reported
         yield iri, PKG.classification, Literal(
             f"IATI transaction type {code} ({_TRANSACTION_NAMES[code]})")
         if when is not None:

@@ -54,7 +54,7 @@ class PKG(DefinedNamespace):
     Program: URIRef  # A funded program or initiative, such as the Merida Initiative.
     RelationType: URIRef  # A property usable as the type of a pkg:Relationship.
     Relationship: URIRef  # A typed relation between two actors (cooperates with, funds, heads, opposes...) with dates and evidence.
-    Reported: URIRef  # Stated in a text such as a news article.
+    Reported: URIRef  # As a source states it, unchecked: a news article, a publisher's own dataset (IATI, a disclosure in FtM).
     ResearchInstitute: URIRef  # A university, think tank or research centre.
     Source: URIRef  # A document or dataset facts were taken from; its named graph holds exactly those facts.
     Stance: URIRef  # The speaker's position towards what the statement is about.
@@ -62,11 +62,11 @@ class PKG(DefinedNamespace):
     StatementKind: URIRef  # How a statement is reported.
     Supports: URIRef  # The statement is in favour.
     TranscriptTurn: URIRef  # A speaker's turn in a transcript.
-    Verification: URIRef  # Whether a fact comes from a text that reports it or from an official dataset.
-    Verified: URIRef  # Recorded in an official dataset such as IATI.
+    Verification: URIRef  # Whether a fact is only as its source states it, or was checked by a researcher.
+    Verified: URIRef  # Checked by a researcher, who says so in a curated record.
     WrittenStatement: URIRef  # A written statement, letter or post.
     about: URIRef  # An actor, policy or program the statement is about.
-    amount: URIRef  # An amount of money in full units of its currency.
+    amount: URIRef  # An amount of money in full units of its currency; negative when the source reports a correction or de-obligation.
     cancelledMeetingWith: URIRef  # Called off a planned meeting with another actor.
     charEnd: URIRef  # Offset just past the last character of the supporting text.
     charStart: URIRef  # Offset of the first character of the supporting text in the source's text.
@@ -118,6 +118,7 @@ class PKG(DefinedNamespace):
     qualifier: URIRef  # A qualifier on a number as stated, such as 'more than' or 'about'.
     quote: URIRef  # The supporting text itself, as it appears in the source.
     recipient: URIRef  # The actor that receives the money.
+    recipientCountry: URIRef  # The country a funding flow is for, as its source states it (IATI recipient-country of the transaction, else of the activity).
     record: URIRef  # A locator of the supporting record in a structured source, such as 'file.yaml:12' or an FtM id.
     relObject: URIRef  # The actor or policy a relationship points to.
     relSubject: URIRef  # The actor a relationship starts from.
@@ -135,6 +136,8 @@ class PKG(DefinedNamespace):
     text: URIRef  # The verbatim text of a statement.
     threatens: URIRef  # Threatens another actor with a measure.
     unit: URIRef  # The unit of an observation's value (persons, USD, percent).
+    unnamedFunder: URIRef  # How the source describes a funder it does not name (a withheld or grouped party such as 'Information Redacted'); no actor stands for it.
+    unnamedRecipient: URIRef  # How the source describes a recipient it does not name (a withheld or grouped party such as IATI's 'Enterprise - Non United States Other'); no actor stands for it.
     value: URIRef  # The numeric value of an observation.
     verification: URIRef  # Whether the fact is reported or verified.
     wikidataId: URIRef  # A Wikidata QID such as Q7747.

@@ -20,6 +20,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,8 @@ __all__ = [
     "to_networkx",
     "profile_types",
     "funding_totals",
+    "display_name",
+    "display_names",
     "relations",
     "path",
     "cooperation",
@@ -247,21 +250,115 @@ def profile_types(ctx: QueryContext) -> list[dict[str, Any]]:
     return out
 
 
+def display_name(names: Iterable[tuple[str, bool]]) -> str | None:
+    """The one name an actor is shown with, from its ``(name, stated by a curated record)`` pairs.
+
+    A name a researcher wrote in a curated record wins over names from other sources (open
+    data, articles); within the chosen group the shortest wins, then the first in code-point
+    order, so the choice never depends on the backend or the order of loading.
+
+    Example:
+        >>> display_name([("U.S. Government - Department of State", False),
+        ...               ("Department of State", False)])
+        'Department of State'
+        >>> display_name([("Department of State", False), ("U.S. State Department", True)])
+        'U.S. State Department'
+    """
+    pairs = [(str(n), bool(c)) for n, c in names if n]
+    if not pairs:
+        return None
+    curated = [n for n, c in pairs if c]
+    pool = curated or [n for n, _ in pairs]
+    return min(pool, key=lambda n: (len(n), n))
+
+
+def _prov_positions(prov: Any, key: str) -> dict[int, list[int]]:
+    """From a mirrored node's ``_prov`` list: value index → positions in its ``_sources``."""
+    out: dict[int, list[int]] = {}
+    for entry in prov if isinstance(prov, list) else []:
+        parts = str(entry).split("\t")
+        if len(parts) == 3 and parts[0] == key:
+            out[int(parts[1])] = [int(i) for i in parts[2].split(",") if i]
+    return out
+
+
+def display_names(ctx: QueryContext, nodes: Iterable[Any]) -> dict[str, str]:
+    """The display name (:func:`display_name`) of each node that has a preferred name.
+
+    The embedded store tells which named graphs state a name; the Neo4j mirror tells it through
+    the node's ``_sources`` and ``_prov`` (see docs/neo4j-mapping.md), so both backends choose
+    the same name.
+    """
+    ordered = sorted({n for n in nodes if isinstance(n, str)})
+    names: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for start in range(0, len(ordered), _BATCH):
+        for row in ctx.fetch("display_labels", uri=ordered[start:start + _BATCH]):
+            uri = str(row["uri"])
+            if "labels" not in row:  # embedded: one row per name
+                names[uri].append((str(row["label"]), row.get("curated") is True))
+                continue
+            labels = row["labels"] if isinstance(row["labels"], list) else [row["labels"]]
+            graphs = row.get("graphs") or []
+            curated = set(row.get("curated_graphs") or [])
+            positions = _prov_positions(row.get("prov"), "prefLabel")
+            for index, label in enumerate(labels):
+                stated_by = ([graphs[i] for i in positions[index] if i < len(graphs)]
+                             if index in positions else graphs)
+                names[uri].append((str(label), bool(curated.intersection(stated_by))))
+    return {uri: name for uri, pairs in names.items()
+            if (name := display_name(pairs)) is not None}
+
+
+def _exact_sum(amounts: Iterable[int | float]) -> int | float:
+    total = sum((Decimal(str(a)) for a in amounts), Decimal(0))
+    return int(total) if total == total.to_integral_value() else float(total)
+
+
+def _joined(names: Iterable[str | None]) -> str | None:
+    present = sorted({n for n in names if n})
+    return "; ".join(present) if present else None
+
+
 def funding_totals(ctx: QueryContext) -> list[dict[str, Any]]:
-    """``funding``: the flows, then one total row per currency."""
-    flows = ctx.fetch()
-    totals: dict[Any, list[Any]] = defaultdict(list)
-    for flow in sorted(flows, key=lambda r: str(r.get("flow"))):
-        flow["kind"] = "flow"
-        if isinstance(flow.get("amount"), int | float):
-            totals[flow.get("currency")].append(flow["amount"])
-    rows = list(flows)
-    for currency, amounts in totals.items():
-        total = sum(amounts)
-        rows.append({"kind": "total", "currency": currency, "flows": len(amounts),
-                     "amount": int(total) if float(total).is_integer() else total,
-                     "sources": []})
-    return rows
+    """``funding``: one row per flow, then one total row per currency and stage.
+
+    A flow with several funders, recipients or programs (an article naming two recipients)
+    stays one row, the display names joined with "; ". Totals never add stages together.
+    """
+    fetched = ctx.fetch()
+    by_flow: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in fetched:
+        by_flow[str(row["flow"])].append(row)
+    actors = {row.get(k) for row in fetched
+              for k in ("funder_uri", "recipient_uri", "program_uri", "country_uri")}
+    names = display_names(ctx, actors)
+
+    def named(rows: list[dict[str, Any]], key: str) -> str | None:
+        return _joined(names.get(r[key], r[key]) for r in rows if r.get(key) is not None)
+
+    flows: list[dict[str, Any]] = []
+    for flow, rows in sorted(by_flow.items()):
+        first = min(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
+        flows.append({
+            "kind": "flow", "flow": flow, "date": first.get("date"),
+            "funder_name": named(rows, "funder_uri"),
+            "recipient_name": named(rows, "recipient_uri"),
+            "country_name": named(rows, "country_uri"),
+            "program_name": named(rows, "program_uri"),
+            "amount": first.get("amount"), "currency": first.get("currency"),
+            "stage": first.get("stage_name"), "verification": first.get("verification_name"),
+            "flows": None,
+            "sources": sorted({s for r in rows for s in r.get("sources") or []}),
+        })
+    totals: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)
+    for row in flows:
+        if isinstance(row["amount"], int | float) and not isinstance(row["amount"], bool):
+            totals[(row["currency"], row["stage"])].append(row)
+    for (currency, stage), rows in totals.items():
+        flows.append({"kind": "total", "currency": currency, "stage": stage,
+                      "amount": _exact_sum(r["amount"] for r in rows), "flows": len(rows),
+                      "sources": sorted({s for r in rows for s in r["sources"]})})
+    return flows
 
 
 def relations(ctx: QueryContext) -> list[dict[str, Any]]:

@@ -83,7 +83,7 @@ def test_validate_fails_with_a_report_naming_node_and_shape(kg: CLI) -> None:
     bad = kg.cwd / "bad.ttl"
     bad.write_text(
         "@prefix pkg: <https://w3id.org/policykg/ns#> .\n"
-        "<https://example.org/flow/1> a pkg:FundingFlow ; pkg:amount -5.0 ; pkg:currency \"dollars\" ;"
+        "<https://example.org/flow/1> a pkg:FundingFlow ; pkg:amount \"five\" ; pkg:currency \"dollars\" ;"
         " pkg:funder <https://example.org/nobody> .\n",
         encoding="utf-8",
     )

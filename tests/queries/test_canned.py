@@ -97,7 +97,8 @@ def check_funding(rows: Rows) -> None:
     assert flows[0]["amount"] == 75000000
     assert flows[0]["stage"] == "Appropriated"
     assert flows[0]["sources"] == ["examples/03-facts.yaml"] or flows[0]["sources"]
-    assert [(t["currency"], t["amount"], t["flows"]) for t in totals] == [("USD", 75000000, 1)]
+    assert [(t["currency"], t["stage"], t["amount"], t["flows"]) for t in totals] == [
+        ("USD", "Appropriated", 75000000, 1)]
 
 
 def check_funding_none(rows: Rows) -> None:
