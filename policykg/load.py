@@ -178,6 +178,7 @@ def load_paths(
     on_file: Callable[[Path], None] | None = None,
     on_triples: Callable[[int], None] | None = None,
     rewrite: Mapping[URIRef, URIRef] | None = None,
+    on_identity: Callable[[str], None] | None = None,
 ) -> list[LoadResult]:
     """Load files into ``store``: all of them, or (on any error) none of them.
 
@@ -192,6 +193,8 @@ def load_paths(
         on_triples: called with the number of triples just read (progress display).
         rewrite: entity IRIs to replace by others in every triple (merge judgements of
             :mod:`policykg.resolution`); a rewritten source is reloaded even if unchanged.
+        on_identity: called with one line per entity that became another after the load
+            because they share an identifier (:mod:`policykg.resolution.identifiers`).
 
     Raises:
         LoaderError: naming the file, line or record; the store is unchanged.
@@ -255,7 +258,18 @@ def load_paths(
             raise LoaderError(f"RDF syntax error: {exc}") from exc
         for result, count in zip(loaded, counts, strict=True):
             result.triples = count
+    _resolve_identities(store, rewrite, on_identity)
     return results
+
+
+def _resolve_identities(store: Store, rewrite: Mapping[URIRef, URIRef] | None,
+                        report: Callable[[str], None] | None) -> None:
+    """Entities sharing an identifier become one, whatever the order of loading (see module)."""
+    from policykg.resolution.identifiers import resolve_identities  # avoids an import cycle
+
+    for match in resolve_identities(store, rewrite):
+        if report is not None:
+            report(str(match))
 
 
 def _counted(

@@ -66,7 +66,9 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, l
     with progress("loading", None) as advance:
         results = load_paths(store, list(paths), format_name=format_name, lenient=lenient,
                              strict=strict, force=force, on_triples=advance,
-                             rewrite=rewrites or None)
+                             rewrite=rewrites,
+                             on_identity=lambda line: click.echo(f"same entity: {line}",
+                                                                 err=True))
     for message in rewrites.report(store):
         click.echo(f"warning: {message}", err=True)
     rows = [{"file": str(r.path), "format": r.loader, "status": r.status, "triples": r.triples,
