@@ -258,7 +258,7 @@ def load_paths(
             raise LoaderError(f"RDF syntax error: {exc}") from exc
         for result, count in zip(loaded, counts, strict=True):
             result.triples = count
-    _resolve_identities(store, rewrite, on_identity)
+        _resolve_identities(store, rewrite, on_identity)
     return results
 
 

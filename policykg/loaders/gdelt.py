@@ -3,9 +3,13 @@
 Each row with two actors becomes a :class:`pkg:Relationship` between them, typed from the CAMEO
 event code (finer types for a few root codes, else by QuadClass: cooperation or conflict); a row
 with one actor becomes a :class:`pkg:Event` with that actor as participant; a row with none is
-passed over. Actors are countries (a bare country code such as ``MEX``) or organizations keyed by
-CAMEO code and name (``USAGOV`` "UNITED STATES"), typed from the CAMEO actor type code. GDELT is
-machine-coded from news, so its evidence carries confidence 0.5 and its facts are not Verified.
+passed over. An actor is what :func:`classify_actor` makes of its CAMEO code, name and type codes:
+a country (a bare country code such as ``MEX``), a person (``USAGOV`` "BARACK OBAMA", marked
+``pkg:nameOnly`` so that it becomes its one namesake after the load), a named organization typed
+from the CAMEO type code, or a :class:`pkg:RoleActor` bound to one country ("PRESIDENT" seen in
+Nigeria is "President (Nigeria)"; ``USAGOV`` "UNITED STATES" is "Government (United States)").
+GDELT is machine-coded from news, so its evidence carries confidence 0.5 and its facts are not
+Verified.
 
 A row whose number of fields is not 57, 58 or 61 is a bad record.
 """
@@ -225,6 +229,8 @@ def classify_actor(code: str, name: str, country_code: str, group: str,
     ...                ("Arewa, Oyo, Nigeria", "")).label
     'President (Nigeria)'
     """
+    if not (code or name):
+        return None
     type_code = next((t for t in types if t), "")
     label = name.title() if name else code
     if code and code == country_code and not any(types):

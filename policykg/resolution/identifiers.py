@@ -56,18 +56,16 @@ class IdentityMatch:
         return f"<{self.other}> is <{self.canonical}> (same {self.reason})"
 
 
-def _types(store: Store, subjects: set[str]) -> dict[str, set[str]]:
-    """pkg class local names of each subject."""
-    found: dict[str, set[str]] = {}
-    ordered = sorted(subjects)
-    for start in range(0, len(ordered), 400):
-        values = " ".join(f"<{iri}>" for iri in ordered[start:start + 400])
-        rows = store.select(
-            f"SELECT ?s ?type WHERE {{ VALUES ?s {{ {values} }} ?s a ?type ."
-            " FILTER(STRSTARTS(STR(?type), STR(pkg:))) }")
-        for row in rows:
-            found.setdefault(str(row["s"]), set()).add(str(row["type"])[len(_PKG):])
-    return found
+_PREDICATES = " ".join(f"pkg:{local}" for local, _ in IDENTIFIER_SCHEMES.values())
+# Only identifiers held by two entities or more: a store of a million FtM ids returns few rows.
+_SHARED = f"""
+SELECT DISTINCT ?s ?p ?v ?format ?type WHERE {{
+  {{ SELECT ?p ?v WHERE {{ VALUES ?p {{ {_PREDICATES} }} ?e ?p ?v FILTER(isIRI(?e)) }}
+    GROUP BY ?p ?v HAVING (COUNT(DISTINCT ?e) > 1) }}
+  GRAPH ?g {{ ?s ?p ?v }}
+  OPTIONAL {{ GRAPH ?g {{ ?g pkg:format ?format }} }}
+  OPTIONAL {{ ?s a ?type FILTER(STRSTARTS(STR(?type), STR(pkg:))) }}
+}}"""
 
 
 def _family(types: set[str]) -> str | None:
@@ -83,22 +81,17 @@ def identifier_matches(
     store: Store, rewrites: Mapping[URIRef, URIRef] | None = None
 ) -> list[IdentityMatch]:
     """Entities to rewrite because they share an identifier with a canonical one."""
-    predicates = " ".join(f"<{p}>" for p in sorted(_SCHEME_OF))
-    rows = store.select(
-        f"SELECT DISTINCT ?s ?p ?v ?format WHERE {{ VALUES ?p {{ {predicates} }}"
-        " GRAPH ?g { ?s ?p ?v } OPTIONAL { GRAPH ?g { ?g pkg:format ?format } }"
-        " FILTER(isIRI(?s)) }")
-    # (scheme, folded value) -> (value as written, {entity: named by a curated record})
-    groups: dict[tuple[str, str], tuple[str, dict[str, bool]]] = {}
-    for row in rows:
-        scheme, value = _SCHEME_OF[str(row["p"])], str(row["v"]).strip()
-        _, members = groups.setdefault((scheme, value.casefold()), (value, {}))
-        subject = str(row["s"])
+    # (scheme, value) -> {entity: named by a curated record}; the classes of each entity
+    groups: dict[tuple[str, str], dict[str, bool]] = {}
+    types: dict[str, set[str]] = {}
+    for row in store.select(_SHARED):
+        scheme, value, subject = _SCHEME_OF[str(row["p"])], str(row["v"]), str(row["s"])
+        members = groups.setdefault((scheme, value), {})
         members[subject] = members.get(subject, False) or str(row.get("format", "")) == _CURATED
-    types = _types(store, {iri for _, members in groups.values() if len(members) > 1
-                           for iri in members})
+        if "type" in row:
+            types.setdefault(subject, set()).add(str(row["type"])[len(_PKG):])
     matches: dict[str, IdentityMatch] = {}
-    for (scheme, _), (value, members) in sorted(groups.items()):
+    for (scheme, value), members in sorted(groups.items()):
         if len(members) < 2:
             continue
         canonical = _canonical(scheme, value, members, types)

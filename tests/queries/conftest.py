@@ -39,14 +39,19 @@ def mirror_into(store: OxigraphStore, driver: neo4j.Driver, database: str = "neo
     mirror(store, driver, database, full=True)
 
 
+def mirrored(server: dict[str, Any], store: OxigraphStore) -> Iterator[neo4j.Driver]:
+    """A driver on the session's Neo4j database holding the mirror of ``store``."""
+    password = server.get("password")
+    auth = (str(server.get("user") or "neo4j"), str(password)) if password else None
+    driver = neo4j.GraphDatabase.driver(server["uri"], auth=auth,
+                                        notifications_min_severity="OFF")
+    mirror_into(store, driver)
+    yield driver
+    driver.close()
+
+
 @pytest.fixture(scope="module")
 def example_graph(neo4j_server: dict[str, Any],  # noqa: F811 - fixture
                   example_store: OxigraphStore) -> Iterator[neo4j.Driver]:
     """A driver on a Neo4j database holding the mirror of ``example_store``."""
-    password = neo4j_server.get("password")
-    auth = (str(neo4j_server.get("user") or "neo4j"), str(password)) if password else None
-    driver = neo4j.GraphDatabase.driver(neo4j_server["uri"], auth=auth,
-                                        notifications_min_severity="OFF")
-    mirror_into(example_store, driver)
-    yield driver
-    driver.close()
+    yield from mirrored(neo4j_server, example_store)

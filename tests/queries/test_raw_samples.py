@@ -22,7 +22,7 @@ from policykg.load import load_paths
 from policykg.loaders.gdelt import GDELT1_COLUMNS
 from policykg.queries import run_query
 from tests.conftest import EXAMPLES, SHARED_SAMPLES
-from tests.queries.conftest import mirror_into
+from tests.queries.conftest import mirrored
 
 POPOLO = sorted((SHARED_SAMPLES / "popolo").glob("*.json"))
 WIKIDATA = SHARED_SAMPLES / "wikidata" / "Q7747_vladimir_putin.wbgetentities.json"
@@ -80,13 +80,7 @@ def samples_store(bridge: Path) -> Iterator[OxigraphStore]:
 @pytest.fixture(scope="module")
 def samples_graph(neo4j_server: dict[str, Any],
                   samples_store: OxigraphStore) -> Iterator[neo4j.Driver]:
-    password = neo4j_server.get("password")
-    auth = (str(neo4j_server.get("user") or "neo4j"), str(password)) if password else None
-    driver = neo4j.GraphDatabase.driver(neo4j_server["uri"], auth=auth,
-                                        notifications_min_severity="OFF")
-    mirror_into(samples_store, driver)
-    yield driver
-    driver.close()
+    yield from mirrored(neo4j_server, samples_store)
 
 
 @pytest.fixture(params=["embedded", "neo4j"])

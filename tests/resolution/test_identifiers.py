@@ -128,3 +128,25 @@ def test_cli_load_reports_the_match(kg: CLI) -> None:
     shown = kg("show", str(STATE), "--format", "json")
     rows = json.loads(shown.output)
     assert any(r["predicate"] == "owl:sameAs" and r["value"] == str(STATE_IATI) for r in rows)
+
+
+@pytest.mark.timeout(300)
+def test_a_gdelt_person_becomes_its_one_namesake_in_any_order() -> None:
+    gdelt = SHARED_SAMPLES / "gdelt" / "gdelt1_events_20160728_sample.tsv"
+    wikidata = SHARED_SAMPLES / "wikidata" / "Q7747_vladimir_putin.wbgetentities.json"
+    putin = entity_iri("Person", wikidata="Q7747")
+    by_name = entity_iri("Person", name="Vladimir Putin")
+    together = OxigraphStore()
+    load_paths(together, [gdelt, wikidata])
+    gdelt_first = OxigraphStore()
+    load_paths(gdelt_first, [gdelt])
+    assert gdelt_first.ask("ASK { ?p pkg:nameOnly true }", {"p": by_name})
+    load_paths(gdelt_first, [wikidata])
+    wikidata_first = OxigraphStore()
+    load_paths(wikidata_first, [wikidata])
+    load_paths(wikidata_first, [gdelt])
+    for store in (together, gdelt_first, wikidata_first):
+        assert store.ask("ASK { ?p pkg:gdeltCode \"RUSGOV\" }", {"p": putin})
+        assert not store.ask("ASK { ?p pkg:nameOnly ?x }", {"p": putin})
+        assert not store.ask("ASK { ?p a ?t }", {"p": by_name})
+    assert _quads(together) == _quads(gdelt_first) == _quads(wikidata_first)
