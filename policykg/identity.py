@@ -22,9 +22,11 @@ from rdflib import URIRef
 __all__ = [
     "BASE",
     "ID_BASE",
+    "IDENTIFIER_SCHEMES",
     "SOURCE_BASE",
     "entity_iri",
     "fact_iri",
+    "identifier_iri",
     "family_of",
     "normalize_name",
     "slugify",
@@ -52,12 +54,23 @@ _FAMILIES = {
     "Jurisdiction": "place",
     "Country": "place",
     "Post": "post",
+    "RoleActor": "role",
     "Policy": "policy",
     "Law": "policy",
     "ExecutiveOrder": "policy",
     "Agreement": "policy",
     "Program": "policy",
     "Event": "event",
+}
+
+#: Identifier schemes an entity can carry: scheme name (as records write it) → the local name of
+#: the ontology property holding it, and how a source that mints IRIs from that identifier keys
+#: them (``wd-`` QIDs, ``iati-``/``ftm-``/``popolo-`` ids). Identity across sources rests on these.
+IDENTIFIER_SCHEMES: dict[str, tuple[str, str]] = {
+    "wikidata": ("wikidataId", "wd-"),
+    "ftm": ("ftmId", "ftm-"),
+    "iati": ("iatiRef", "iati-"),
+    "popolo": ("popoloId", "popolo-"),
 }
 
 _SPACE = re.compile(r"\s+")
@@ -117,6 +130,18 @@ def entity_iri(
         return URIRef(f"{ID_BASE}{family}/{slugify(normalize_name(name))}")
     msg = f"cannot mint an IRI for a {type_name} without an id, QID or name"
     raise ValueError(msg)
+
+
+def identifier_iri(type_name: str, scheme: str, value: str) -> URIRef:
+    """The IRI a source mints for an entity it knows by ``scheme`` identifier ``value``.
+
+    >>> identifier_iri("GovernmentAgency", "iati", "US-GOV-11")
+    rdflib.term.URIRef('https://w3id.org/policykg/id/org/iati-us-gov-11')
+    """
+    if scheme == "wikidata":
+        return entity_iri(type_name, wikidata=value.strip())
+    prefix = IDENTIFIER_SCHEMES[scheme][1]
+    return entity_iri(type_name, key=prefix + value.strip())
 
 
 def fact_iri(kind: str, parts: Iterable[object]) -> URIRef:

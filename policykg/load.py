@@ -184,6 +184,7 @@ def load_paths(
     on_triples: Callable[[int], None] | None = None,
     rewrite: Mapping[URIRef, URIRef] | None = None,
     limits: Limits | None = None,
+    on_identity: Callable[[str], None] | None = None,
 ) -> list[LoadResult]:
     """Load files into ``store``: all of them, or (on any error) none of them.
 
@@ -199,6 +200,8 @@ def load_paths(
         rewrite: entity IRIs to replace by others in every triple (merge judgements of
             :mod:`policykg.resolution`); a rewritten source is reloaded even if unchanged.
         limits: caps on decompressed bytes, line length and JSON nesting (defaults: Limits()).
+        on_identity: called with one line per entity that became another after the load
+            because they share an identifier (:mod:`policykg.resolution.identifiers`).
 
     Raises:
         LoaderError: naming the file, line or record; the store is unchanged.
@@ -277,7 +280,18 @@ def load_paths(
                               path=str(reading[-1]) if reading else None) from exc
         for result, count in zip(loaded, counts, strict=True):
             result.triples = count
+        _resolve_identities(store, rewrite, on_identity)
     return results
+
+
+def _resolve_identities(store: Store, rewrite: Mapping[URIRef, URIRef] | None,
+                        report: Callable[[str], None] | None) -> None:
+    """Entities sharing an identifier become one, whatever the order of loading (see module)."""
+    from policykg.resolution.identifiers import resolve_identities  # avoids an import cycle
+
+    for match in resolve_identities(store, rewrite):
+        if report is not None:
+            report(str(match))
 
 
 def _counted(

@@ -103,7 +103,9 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, l
                              strict=strict, force=force, on_triples=advance,
                              rewrite=rewrites or None,
                              limits=Limits(max_bytes=max_bytes, max_line=max_line,
-                                           max_depth=max_depth))
+                                           max_depth=max_depth),
+                             on_identity=lambda line: click.echo(f"same entity: {line}",
+                                                                 err=True))
     for message in rewrites.report(store):
         click.echo(f"warning: {message}", err=True)
     rows = [{"file": str(r.path), "format": r.loader, "status": r.status, "triples": r.triples,

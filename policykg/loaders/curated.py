@@ -25,7 +25,7 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
-from policykg.identity import ID_BASE, entity_iri, fact_iri, slugify
+from policykg.identity import ID_BASE, IDENTIFIER_SCHEMES, entity_iri, fact_iri, slugify
 from policykg.loaders.base import Limits, LoadContext, Loader, parse_json
 from policykg.loaders.records import (
     ALL_ENTITY_TYPES,
@@ -512,13 +512,18 @@ class _Mapper:
         identifiers = data.get("identifiers") or {}
         if not isinstance(identifiers, dict):
             raise self.fail("identifiers must be a mapping like {wikidata: Q123}", "identifiers")
-        for scheme in ("wikidata", "ftm", "iati", "popolo"):
+        identifiers = {str(k): v for k, v in identifiers.items() if k != "__line__"}
+        for scheme in IDENTIFIER_SCHEMES:
             if data.get(scheme):
                 identifiers[scheme] = data[scheme]
-        unknown_ids = set(identifiers) - {"wikidata", "ftm", "iati", "popolo"}
+        unknown_ids = set(identifiers) - set(IDENTIFIER_SCHEMES)
         if unknown_ids:
-            raise self.fail(f"unknown identifier scheme(s): {', '.join(sorted(unknown_ids))}",
-                            "identifiers")
+            raise self.fail(f"unknown identifier scheme(s): {', '.join(sorted(unknown_ids))} "
+                            f"(known: {', '.join(IDENTIFIER_SCHEMES)})", "identifiers")
+        for scheme, value in identifiers.items():
+            if value is None or isinstance(value, dict | list) or not str(value).strip():
+                raise self.fail(f"identifier {scheme!r} must be one non-empty value",
+                                f"identifiers.{scheme}")
         wikidata = identifiers.get("wikidata")
         if wikidata and not str(wikidata).startswith("Q"):
             raise self.fail(f"{wikidata!r} is not a Wikidata QID", "identifiers.wikidata")
@@ -530,10 +535,9 @@ class _Mapper:
         triples: list[Triple] = list(
             entity_triples(iri, ALL_ENTITY_TYPES[type_name], name, aliases=aliases)
         )
-        for scheme, predicate in (("wikidata", PKG.wikidataId), ("ftm", PKG.ftmId),
-                                  ("iati", PKG.iatiRef), ("popolo", PKG.popoloId)):
+        for scheme, (local, _) in IDENTIFIER_SCHEMES.items():
             if identifiers.get(scheme):
-                triples.append((iri, predicate, Literal(str(identifiers[scheme]))))
+                triples.append((iri, PKG[local], Literal(str(identifiers[scheme]).strip())))
         if wikidata:
             triples.append((iri, OWL.sameAs,
                             URIRef(f"http://www.wikidata.org/entity/{wikidata}")))

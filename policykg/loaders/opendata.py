@@ -20,7 +20,7 @@ from rdflib.namespace import RDF
 
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
-from policykg.identity import entity_iri, stable_hash
+from policykg.identity import entity_iri, normalize_name, stable_hash
 from policykg.loaders.base import Limits, LoadContext, open_input
 from policykg.loaders.records import entity_triples
 from policykg.ontology.namespace import PKG
@@ -35,6 +35,7 @@ __all__ = [
     "Country",
     "country",
     "country_by_qid",
+    "country_by_name",
     "country_triples",
     "Seen",
     "Evidence",
@@ -189,6 +190,19 @@ def country_by_qid(qid: str) -> Country | None:
     """The country whose Wikidata QID is ``qid``, for the countries in the table."""
     alpha2 = _QIDS.get(qid)
     return _BY_CODE[alpha2] if alpha2 else None
+
+
+_BY_NAME: dict[str, Country] = {}
+
+
+def country_by_name(name: str) -> Country | None:
+    """The country whose English short name is ``name`` (case, accents and a trailing or
+    leading "The" forgiven: "Bahamas, The"), or None."""
+    if not _BY_NAME:
+        for item in _BY_CODE.values():
+            _BY_NAME.setdefault(normalize_name(item.name), item)
+    folded = normalize_name(name).removeprefix("the ").removesuffix(" the")
+    return _BY_NAME.get(folded)
 
 
 def country_triples(item: Country) -> Iterator[Triple]:

@@ -56,6 +56,7 @@ class PKG(DefinedNamespace):
     Relationship: URIRef  # A typed relation between two actors (cooperates with, funds, heads, opposes...) with dates and evidence.
     Reported: URIRef  # As a source states it, unchecked: a news article, a publisher's own dataset (IATI, a disclosure in FtM).
     ResearchInstitute: URIRef  # A university, think tank or research centre.
+    RoleActor: URIRef  # Whoever holds a role or makes up a sector in one country, when a source names only the role: a machine coder's 'President' or 'Police' seen in Nigeria is 'President (Nigeria)'. Not a person and not an organization; one node per role and country, never across countries. The central and path queries leave these nodes out unless asked to include them.
     Source: URIRef  # A document or dataset facts were taken from; its named graph holds exactly those facts.
     Stance: URIRef  # The speaker's position towards what the statement is about.
     Statement: URIRef  # Something an actor said or wrote, with its verbatim text where quoted.
@@ -105,6 +106,7 @@ class PKG(DefinedNamespace):
     measure: URIRef  # What is measured, such as 'deportations of Central Americans'.
     meetsWith: URIRef  # Meets another actor.
     memberOf: URIRef  # Belongs to an organization (undated; prefer pkg:Membership).
+    nameOnly: URIRef  # True on an entity a source knows only by its name, with no identifier (a person in GDELT's actor columns). After each load such an entity becomes the one other entity of its family with the same name, when there is exactly one; the rewrite is recorded with owl:sameAs.
     negotiatesWith: URIRef  # Negotiates with another actor.
     onBehalfOf: URIRef  # The organization (usually a party) on whose behalf a member sits, as Popolo's on_behalf_of.
     opposes: URIRef  # Is against another actor or a policy.

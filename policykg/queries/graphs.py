@@ -405,6 +405,8 @@ def path(ctx: QueryContext) -> list[dict[str, Any]]:
     max_paths = int(ctx.params.get("max_paths") or 10)
     if source == target:
         return []
+    # Generic roles ("President (Nigeria)") are no bridge between actors unless asked for.
+    barred = _role_nodes(ctx) - {source, target}
     dist = [{source: 0}, {target: 0}]
     frontier: list[list[str]] = [[source], [target]]
     edges: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -415,6 +417,8 @@ def path(ctx: QueryContext) -> list[dict[str, Any]]:
             return []
         following: set[str] = set()
         for link in fetch_links(ctx, frontier[side]):
+            if link.get("src") in barred or link.get("dst") in barred:
+                continue
             edges[_edge_key(link)] = link
             for node in (link.get("src"), link.get("dst")):
                 if isinstance(node, str) and node not in dist[side]:
@@ -527,31 +531,50 @@ class DirectGraph:
         return dict(nx.betweenness_centrality(simple))
 
 
+def _typed_nodes(ctx: QueryContext, type_name: str) -> frozenset[str]:
+    """Nodes of a class and its subclasses, once per state of the data (both backends)."""
+    names = subclasses(type_name)
+
+    def typed() -> frozenset[str]:
+        rows = ctx.fetch("typed", type=[PKG + n for n in sorted(names)],
+                         type_names=sorted(names))
+        return frozenset(str(r["uri"]) for r in rows)
+
+    return ctx.backend.cached(("typed", names), typed)
+
+
+def _role_nodes(ctx: QueryContext) -> frozenset[str]:
+    """RoleActor nodes, unless the query's ``roles`` parameter says to include them."""
+    if (ctx.params.get("roles") or "exclude") == "include":
+        return frozenset()
+    return _typed_nodes(ctx, "RoleActor")
+
+
 def central(ctx: QueryContext) -> list[dict[str, Any]]:
     """``central``: pagerank, betweenness or degree over the direct-relationship graph.
 
     The graph, its degrees and each measure's scores are computed once per state of the data
-    and cached (the first call fetches every edge: seconds at a million triples).
+    and cached (the first call fetches every edge: seconds at a million triples). Generic role
+    nodes (RoleActor) and their edges are left out of the graph unless ``roles`` is include.
     """
     measure = ctx.params.get("measure") or "pagerank"
     limit = int(ctx.params.get("limit") or 20)
     backend = ctx.backend
-    graph = backend.cached("direct graph", lambda: DirectGraph(ctx.fetch("all_edges")))
+    roles = _role_nodes(ctx)
+    everything = backend.cached("direct graph", lambda: DirectGraph(ctx.fetch("all_edges")))
+    graph = everything if not roles else backend.cached(
+        ("direct graph", "without roles"), lambda: DirectGraph(
+            {"src": src, "dst": dst, "fact": fact} for src, dst, fact in everything.edges
+            if src not in roles and dst not in roles))
     if not graph.edges:
         return []
-    degree = backend.cached("degree", graph.degree)
-    scores = backend.cached(("centrality", measure), lambda: graph.scores(measure))
-    candidates = backend.cached(("ranking", measure), lambda: sorted(
+    variant = "all" if graph is everything else "without roles"
+    degree = backend.cached(("degree", variant), graph.degree)
+    scores = backend.cached(("centrality", measure, variant), lambda: graph.scores(measure))
+    candidates = backend.cached(("ranking", measure, variant), lambda: sorted(
         scores, key=lambda n: (-round(scores[n], 10), n)))
     if ctx.params.get("type"):
-        names = subclasses(str(ctx.params["type"]))
-
-        def typed() -> frozenset[str]:
-            rows = ctx.fetch("typed", type=[PKG + n for n in sorted(names)],
-                             type_names=sorted(names))
-            return frozenset(str(r["uri"]) for r in rows)
-
-        allowed = backend.cached(("typed", names), typed)
+        allowed = _typed_nodes(ctx, str(ctx.params["type"]))
         top = list(itertools.islice((c for c in candidates if c in allowed), limit))
     else:
         top = candidates[:limit]

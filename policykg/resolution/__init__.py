@@ -85,7 +85,8 @@ def find_matches(
 ) -> list[Match]:
     """Candidate pairs scoring at least ``min_score`` (or sharing a strong identifier).
 
-    Pairs recorded as not the same in ``rewrites`` are left out. Best first.
+    Pairs recorded as not the same in ``rewrites`` are left out. Pairs sharing an identifier
+    come first, then the others best first.
     """
     records = records_from_store(store, types=types)
     labels = _labels(store)
@@ -97,7 +98,8 @@ def find_matches(
         match = score_pair(a, b, labels)
         if match.score >= min_score or (match.strong and not match.never):
             matches.append(match)
-    matches.sort(key=lambda m: (-m.score, m.a.iri, m.b.iri))
+    # Pairs sharing an identifier first: the strongest ground there is, whatever the names.
+    matches.sort(key=lambda m: (not m.strong, -m.score, m.a.iri, m.b.iri))
     return matches
 
 

@@ -312,8 +312,10 @@ def test_gdelt_relations_types_dates_and_citations() -> None:
 
 def test_gdelt_actors_events_and_bad_row() -> None:
     store, (result,) = load(DATA / "sample.gdelt.tsv")
-    gov = entity_iri("Organization", key="gdelt-MEXGOV-MEXICO")
-    assert values(store, gov, "rdf:type") == {PKG + "GovernmentAgency"}
+    # MEXGOV named "MEXICO" is Mexico's government as a sector: a role bound to Mexico.
+    gov = entity_iri("RoleActor", key="gdelt-government-MEX")
+    assert values(store, gov, "rdf:type") == {PKG + "RoleActor"}
+    assert values(store, gov, "skos:prefLabel") == {"Government (Mexico)"}
     assert values(store, gov, "pkg:gdeltCode") == {"MEXGOV"}
     assert values(store, gov, "pkg:jurisdiction") == {str(entity_iri("Country", name="Mexico"))}
     # One actor only: an event with a participant.
