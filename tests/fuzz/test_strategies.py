@@ -10,6 +10,7 @@ import io
 import json
 import os
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from tests.fuzz.harness import baseline_store, check_load
 #: CI runs a fixed, derandomized set; POLICYKG_FUZZ_EXPLORE=N runs N fresh random examples per
 #: loader instead, to hunt for new failures locally.
 _EXPLORE = int(os.environ.get("POLICYKG_FUZZ_EXPLORE", "0"))
-FUZZ = settings(max_examples=_EXPLORE or 60, deadline=None, derandomize=not _EXPLORE,
+FUZZ = settings(max_examples=_EXPLORE or 30, deadline=None, derandomize=not _EXPLORE,
                 database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -58,8 +59,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run(store: OxigraphStore, folder: Path, name: str, data: bytes) -> None:
     path = folder / name
     path.write_bytes(data)
-    check_load(store, path)
-    check_load(store, path, strict=True)
+    check_load(store, path, strict=zlib.crc32(data) % 2 == 1)  # half the examples strict
 
 
 # ------------------------------------------------------------------------------ FollowTheMoney
