@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -88,6 +89,7 @@ _PARSED_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
+@functools.lru_cache(maxsize=32)  # run_sparql asks twice: for SERVICE and for the form
 def _parse_sparql(text: str) -> tuple[str, Any] | None:
     """(form, parse tree) from rdflib's parser, or None when it cannot read the text."""
     # pyparsing's failed alternatives leave reference cycles of exceptions and frames; parsed
