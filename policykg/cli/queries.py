@@ -37,7 +37,7 @@ _EXAMPLES = {
     "profile": 'policykg query profile "Pena Nieto"',
     "relations": 'policykg query relations Mexico --type cooperates_with --depth 2',
     "path": 'policykg query path "Jorge Bustamante" "Donald Trump" --max-hops 4',
-    "funding": 'policykg query funding --funder "State Department" --since 2016-01-01',
+    "funding": 'policykg query funding --country Mexico --stage committed --since 2016-01-01',
     "statements": 'policykg query statements --by Bustamante --format json',
     "office-at": 'policykg query office-at 2017-03-01 --org DHS',
     "cooperation": 'policykg query cooperation Mexico "United States"',

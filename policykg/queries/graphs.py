@@ -243,7 +243,12 @@ def profile_types(ctx: QueryContext) -> list[dict[str, Any]]:
     classes = pkg_classes()
     types = {r["value"] for r in rows if r.get("field") == "type" and r.get("value") in classes}
     closure = set(types).union(*(superclasses(t) for t in types)) if types else set()
-    out = [r for r in rows if r.get("field") != "type"]
+    out = [r for r in rows if r.get("field") != "type" and r.get("fact") is None
+           and not isinstance(r.get("value"), list)]
+    # Neo4j holds several preferred names as one list property: one row per name, as in SPARQL.
+    out += [{**r, "value": v} for r in rows if isinstance(r.get("value"), list)
+            for v in r["value"]]
+    out += _funding_per_flow([r for r in rows if r.get("fact") is not None], ctx)
     actor = ctx.params.get("actor")
     out += [{"actor": actor, "field": "type", "value": t, "detail": None, "start": None,
              "end": None, "sources": []} for t in sorted(closure)]
@@ -317,6 +322,25 @@ def _exact_sum(amounts: Iterable[int | float]) -> int | float:
 def _joined(names: Iterable[str | None]) -> str | None:
     present = sorted({n for n in names if n})
     return "; ".join(present) if present else None
+
+
+def _funding_per_flow(rows: Sequence[Mapping[str, Any]], ctx: QueryContext
+                      ) -> list[dict[str, Any]]:
+    """``profile``'s funding given and received: one row per flow, named as in ``funding``."""
+    by_flow: dict[tuple[Any, Any], list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_flow[(row.get("field"), row["fact"])].append(row)
+    names = display_names(ctx, {r.get(k) for r in rows for k in ("other", "prog")})
+    out = []
+    for (_, _), group in sorted(by_flow.items(), key=lambda kv: json.dumps(kv[0], default=str)):
+        first = dict(min(group, key=lambda r: json.dumps(r, sort_keys=True, default=str)))
+        first["value"] = _joined(names.get(r["other"], r["other"]) for r in group
+                                 if r.get("other") is not None)
+        first["detail"] = _joined(names.get(r["prog"], r["prog"]) for r in group
+                                  if r.get("prog") is not None)
+        first["sources"] = sorted({s for r in group for s in r.get("sources") or []})
+        out.append(first)
+    return out
 
 
 def funding_totals(ctx: QueryContext) -> list[dict[str, Any]]:

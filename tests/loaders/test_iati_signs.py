@@ -153,3 +153,40 @@ def test_a_plain_name_without_placeholder_words_is_a_named_party(name: str) -> N
                          or (" - " in words and words.endswith("other")))
     if not looks_placeholder:
         assert unnamed_party(element) is None
+
+
+# ---------------------------------------------------------------- display names
+
+
+CURATED = """\
+source: {title: "A researcher's note on the ministry"}
+entities:
+  - {id: iati-XX-TEST-2, type: GovernmentAgency, name: Aid Ministry of Testland}
+"""
+
+
+def _funders(rows: list[dict[str, Any]]) -> set[Any]:
+    return {r["funder_name"] for r in rows if r["kind"] == "flow"}
+
+
+@pytest.mark.neo4j
+def test_a_curated_name_is_the_display_name_on_both_backends(tmp_path: Path,
+                                                              neo4j_db: Any) -> None:
+    from policykg.graph.mirror import mirror
+    from policykg.queries import run_query
+
+    note = tmp_path / "note.yaml"
+    note.write_text(CURATED, encoding="utf-8")
+    iati_name = ET.parse(FIXTURE).getroot().findtext("iati-activity/reporting-org/narrative")
+    curated_name = "Aid Ministry of Testland"
+    assert iati_name and len(iati_name) < len(curated_name)  # the curated one wins all the same
+    store = OxigraphStore()
+    load_paths(store, [FIXTURE])
+    funder = "https://w3id.org/policykg/id/org/iati-xx-test-2"
+    assert _funders(run_query(store, "funding", funder=funder)) == {iati_name}
+    load_paths(store, [note])  # the same IRI, now also named by a researcher
+    embedded = run_query(store, "funding", funder=funder)
+    assert _funders(embedded) == {curated_name}
+    mirror(store, neo4j_db.driver, neo4j_db.database, full=True)
+    assert run_query(neo4j_db.driver, "funding", database=neo4j_db.database,
+                     funder=funder) == embedded

@@ -26,6 +26,7 @@ from policykg.graph.store import OxigraphStore
 from policykg.load import load_paths
 from policykg.queries import run_query
 from tests.conftest import EXAMPLES, SHARED_SAMPLES
+from tests.neo4j_fixtures import Neo4jDB
 from tests.queries.conftest import mirrored_driver
 
 IATI_FILES = [SHARED_SAMPLES / "iati" / "usg-dhs-mexico.iati.xml",
@@ -285,6 +286,22 @@ def test_one_display_name_per_actor_whatever_its_names(on: Any, store: OxigraphS
     assert {f["funder_name"] for f in flows} == {min(names, key=lambda n: (len(n), n))}
 
 
+def test_profile_lists_funding_once_per_flow(on: Any, store: OxigraphStore) -> None:
+    raw = iati_transactions()
+    dhs = reporting_org(store, "US-GOV-19")
+    rows = run_query(on, "profile", actor=dhs)
+    given = [r for r in rows if r["field"] == "funds"]
+    received = [r for r in rows if r["field"] == "funded by"]
+    assert len(given) == sum(1 for t in raw if t["reporting"] == "US-GOV-19"
+                             and t["provider"] is None)
+    assert len(received) == sum(1 for t in raw if t["receiver"]
+                                and t["receiver"][0] == "US-GOV-19")
+    assert len({r["fact"] for r in given}) == len(given)
+    assert {r["stage"] for r in given} == {"Committed", "Disbursed"}
+    assert sum(Decimal(str(r["amount"])) for r in given if r["stage"] == "Committed") == sum(
+        t["amount"] for t in raw if t["reporting"] == "US-GOV-19" and t["code"] == "2")
+
+
 @pytest.mark.neo4j
 def test_backends_agree_on_every_funding_question(store: OxigraphStore,
                                                    graph: neo4j.Driver) -> None:
@@ -293,6 +310,9 @@ def test_backends_agree_on_every_funding_question(store: OxigraphStore,
                    {"stage": "announced"}, {"recipient": "Mexico", "until": "2017-06"},
                    {"program": "Merida Initiative"}):
         assert run_query(graph, "funding", **params) == run_query(store, "funding", **params)
+    for actor in (state, reporting_org(store, "US-GOV-19"), "CDU", "Mexico"):
+        assert run_query(graph, "profile", actor=actor) == run_query(store, "profile",
+                                                                     actor=actor)
 
 
 
@@ -341,13 +361,11 @@ def test_cli_neo4j_backend_gives_the_same_answer(kg: Any, graph: neo4j.Driver,
                                                   store: OxigraphStore,
                                                   neo4j_server: dict[str, Any],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NEO4J_URI", str(neo4j_server["uri"]))
-    monkeypatch.setenv("NEO4J_USERNAME", str(neo4j_server.get("user") or "neo4j"))
-    if neo4j_server.get("password"):
-        monkeypatch.setenv("NEO4J_PASSWORD", str(neo4j_server["password"]))
-    else:
-        monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
-    monkeypatch.delenv("NEO4J_DATABASE", raising=False)
+    target = Neo4jDB(neo4j_server)  # the server `graph` mirrored into, for the CLI
+    target.close()
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    for key, value in target.env().items():
+        monkeypatch.setenv(key, value)
     state = reporting_org(store, "US-GOV-11")
     raw = [t for t in iati_transactions() if t["reporting"] == "US-GOV-11" and t["code"] == "3"]
     out = kg("query", "funding", "--funder", state, "--stage", "disbursed", "--format", "json",
