@@ -200,8 +200,10 @@ def load_paths(
         rewrite: entity IRIs to replace by others in every triple (merge judgements of
             :mod:`policykg.resolution`); a rewritten source is reloaded even if unchanged.
         limits: caps on decompressed bytes, line length and JSON nesting (defaults: Limits()).
-        on_identity: called with one line per entity that became another after the load
-            because they share an identifier (:mod:`policykg.resolution.identifiers`).
+        on_identity: called with one line per entity that became another after the load,
+            by a shared identifier or as a name-only namesake
+            (:mod:`policykg.resolution.identifiers`; run in its own transaction once the
+            files are in, and again after any later load, so an interrupted pass heals).
 
     Raises:
         LoaderError: naming the file, line or record; the store is unchanged.
@@ -286,7 +288,7 @@ def load_paths(
 
 def _resolve_identities(store: Store, rewrite: Mapping[URIRef, URIRef] | None,
                         report: Callable[[str], None] | None) -> None:
-    """Entities sharing an identifier become one, whatever the order of loading (see module)."""
+    """Entities sharing an identifier become one, whatever the order of loading."""
     from policykg.resolution.identifiers import resolve_identities  # avoids an import cycle
 
     for match in resolve_identities(store, rewrite):
