@@ -99,6 +99,7 @@ def _syntax_error(path: Path, exc: SyntaxError) -> Exception:
 
     return LoaderError(f"RDF syntax error: {exc}", path=str(path))
 
+
 class _Change(NamedTuple):
     """A staged replacement: quads to take out of ``target`` and quads to put in."""
 
