@@ -7,9 +7,13 @@ synthetic triples (bench/synthetic.py) are:
   loader, per-source named graph, atomic commit), on disk and in memory;
 * rdflib-store: the same pipeline into the rdflib ``MemoryStore`` backend (engine comparison);
 * rdflib-parse: rdflib's own Turtle parse of the same triples (the issue's yardstick);
-* oxigraph-bulk-memory / oxigraph-bulk-disk: pyoxigraph's ``bulk_load`` of the N-Triples.
+* oxigraph-bulk-memory / oxigraph-bulk-disk: pyoxigraph's ``bulk_load`` of the N-Triples;
+* policykg-replace: a changed source replacing its earlier load, on disk. One process loads the
+  file first (printed as ``policykg-first``), a second one changes 1% of its lines and loads it
+  again (``policykg-replace``): each has its own peak RSS, and the ratio of the two is printed.
 
-Run: ``python bench/load.py --sizes 10000 100000 1000000``
+Run: ``python bench/load.py --sizes 10000 100000 1000000``; the replace case alone:
+``python bench/load.py --sizes 300000 --modes policykg-replace``
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 MODES = ["rdflib-parse", "rdflib-store", "policykg-memory", "policykg-disk",
-         "oxigraph-bulk-memory", "oxigraph-bulk-disk"]
+         "oxigraph-bulk-memory", "oxigraph-bulk-disk", "policykg-replace"]
 
 PROFILE_QUERY = """
 SELECT ?p ?o WHERE { ?s ?p ?o } LIMIT 1000
@@ -45,6 +50,16 @@ def measure(mode: str, nt: Path, ttl: Path, workdir: Path) -> dict[str, float]:
     from policykg.loaders.registry import loader_names
 
     loader_names()  # import every loader before the clock starts
+    if mode in ("policykg-first", "policykg-replace"):
+        if mode == "policykg-replace":
+            _change_lines(nt, every=100)
+        start = time.perf_counter()
+        store = OxigraphStore(workdir / "store")
+        results = load_paths(store, [nt])
+        store.close()
+        return {"seconds": time.perf_counter() - start, "triples": results[0].triples,
+                "query_ms": float("nan"),
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     start = time.perf_counter()
     count = 0
     if mode == "rdflib-parse":
@@ -76,6 +91,43 @@ def measure(mode: str, nt: Path, ttl: Path, workdir: Path) -> dict[str, float]:
     elapsed = time.perf_counter() - start
     return {"seconds": elapsed, "triples": count, "query_ms": float("nan"),
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _change_lines(path: Path, every: int) -> None:
+    """Replace one line in ``every`` by a new triple: a source edited, not rewritten."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for i in range(0, len(lines), every):
+        lines[i] = f'<https://example.org/changed/{i}> <https://example.org/p> "edit {i}" .'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _run_child(mode: str, nt: Path, ttl: Path, workdir: Path) -> dict[str, float]:
+    out_text = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(nt), str(ttl), str(workdir)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    result: dict[str, float] = json.loads(out_text)
+    return result
+
+
+def _print_row(size: int, mode: str, r: dict[str, float]) -> float:
+    rate = r["triples"] / r["seconds"]
+    print(f"{size:>9} {mode:<22} {r['triples']:>9.0f} {r['seconds']:>8.2f} "
+          f"{rate:>10.0f} {r['rss_mb']:>11.0f} {r['query_ms']:>8.2f}", flush=True)
+    return rate
+
+
+def _replace_case(size: int, nt: Path, ttl: Path, tmp: str) -> None:
+    workdir = Path(tempfile.mkdtemp(dir=tmp))
+    source = workdir / "source.nt"  # its own copy: the replace edits it
+    shutil.copyfile(nt, source)
+    first = _run_child("policykg-first", source, ttl, workdir)
+    _print_row(size, "policykg-first", first)
+    again = _run_child("policykg-replace", source, ttl, workdir)
+    _print_row(size, "policykg-replace", again)
+    print(f"{'':>9} ratio policykg-replace / policykg-first: "
+          f"{again['seconds'] / first['seconds']:.2f}x time, "
+          f"{again['rss_mb'] / first['rss_mb']:.2f}x peak RSS (target: about 1x)")
 
 
 def main() -> None:
@@ -111,16 +163,11 @@ def main() -> None:
             for mode in args.modes:
                 if mode == "rdflib-store" and size > 200_000:
                     continue  # minutes per run and gigabytes: measured at the smaller sizes
+                if mode == "policykg-replace":
+                    _replace_case(size, nt, ttl, tmp)
+                    continue
                 workdir = Path(tempfile.mkdtemp(dir=tmp))
-                out_text = subprocess.run(
-                    [sys.executable, __file__, "--child", mode, str(nt), str(ttl), str(workdir)],
-                    check=True, capture_output=True, text=True,
-                ).stdout
-                r = json.loads(out_text)
-                rate = r["triples"] / r["seconds"]
-                rates[mode] = rate
-                print(f"{size:>9} {mode:<22} {r['triples']:>9} {r['seconds']:>8.2f} "
-                      f"{rate:>10.0f} {r['rss_mb']:>11.0f} {r['query_ms']:>8.2f}", flush=True)
+                rates[mode] = _print_row(size, mode, _run_child(mode, nt, ttl, workdir))
             if "policykg-disk" in rates and "rdflib-parse" in rates:
                 print(f"{'':>9} ratio policykg-disk / rdflib-parse: "
                       f"{rates['policykg-disk'] / rates['rdflib-parse']:.1f}x (target >= 4x)")

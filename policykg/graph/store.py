@@ -28,6 +28,7 @@ import tempfile
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -97,6 +98,7 @@ def _syntax_error(path: Path, exc: SyntaxError) -> Exception:
     from policykg.exceptions import LoaderError
 
     return LoaderError(f"RDF syntax error: {exc}", path=str(path))
+
 
 class _Change(NamedTuple):
     """A staged replacement: quads to take out of ``target`` and quads to put in."""
@@ -366,13 +368,20 @@ class OxigraphStore(Store):
         changes: list[_Change] = []
         counts: list[int] = []
         scratch: _Scratch | None = None
+        dumper = ThreadPoolExecutor(max_workers=1)
         try:
             for graph, triples in items:
                 target = ox.NamedNode(str(graph))
                 if self._store.contains_named_graph(target):
                     scratch = scratch or _Scratch(self.path)
+                    # The stored graph is dumped while the new content is written: pyoxigraph
+                    # releases the GIL, so the two overlap.
+                    old = scratch.path / f"old-{len(counts)}.nt"
+                    dumped = dumper.submit(self._store.dump, str(old),
+                                           format=ox.RdfFormat.N_TRIPLES, from_graph=target)
                     counts.append(_write(scratch, target, triples))
-                    changes.append(self._stage_change(target, scratch))
+                    dumped.result()
+                    changes.append(self._stage_change(target, scratch, old))
                 else:
                     self._store.add(_pending_in(target))  # before any content, see above
                     created.append(target)
@@ -389,14 +398,14 @@ class OxigraphStore(Store):
                 raise StoreError(msg) from exc
             raise
         finally:
+            dumper.shutdown(wait=True)
             if scratch is not None:
                 scratch.close()
         return counts
 
-    def _stage_change(self, target: ox.NamedNode, scratch: _Scratch) -> _Change:
-        """Stage what turns the stored ``target`` into its new content held in ``scratch``."""
-        old, new = scratch.path / "old.nt", scratch.path / "new.nt"
-        self._store.dump(str(old), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
+    def _stage_change(self, target: ox.NamedNode, scratch: _Scratch, old: Path) -> _Change:
+        """Stage what turns ``target`` (dumped to ``old``) into its new content in ``scratch``."""
+        new = old.with_name("new-" + old.name)
         scratch._store.dump(str(new), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
         removed, added = _difference(
             old, new, lambda q: q in self._store, lambda q: q in scratch._store, target)
