@@ -379,7 +379,7 @@ def test_cli_answers_and_no_data_lines(kg: Any) -> None:
 
 
 def reporting_org_from_cli(kg: Any, ref: str) -> str:
-    out = kg("sparql", f"SELECT ?o WHERE {{ ?o pkg:iatiRef {json.dumps(ref)} "
+    out = kg("sparql", f"SELECT DISTINCT ?o WHERE {{ ?o pkg:iatiRef {json.dumps(ref)} "
              "FILTER NOT EXISTS { ?o a pkg:Program } }", "--format", "json").output
     (row,) = json.loads(out)
     return str(row["o"])
