@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -397,6 +398,9 @@ _NEG_RE = re.compile(
     r"\bdid not)\s+(?:\w+\s+)?$",
     re.I,
 )
+# the same, anchored by ``match(text, pos, endpos)`` instead of ``^`` (no slice is made).
+_GAP_AT = re.compile(_GAP_RE.pattern.removeprefix("^"))
+_APPOS_AT = re.compile(_APPOS_RE.pattern.removeprefix("^"))
 _CUE_WORDS = sorted(gz.CUE_LEMMAS, key=len, reverse=True)
 _CUE_RE = re.compile(r"\b(?:" + "|".join(_CUE_WORDS) + r")\b")
 _WRITTEN_RE = re.compile(
@@ -508,7 +512,36 @@ def _sentences(text: str, paragraphs: list[Span], quotes: list[_Quote]) -> list[
             s = e
         if s < p1:
             out.append((s, p1))
-    return [(a, b) for a, b in (_trim(text, a, b, " \t\n") for a, b in out) if b > a]
+    trimmed = [(a, b) for a, b in (_trim(text, a, b, " \t\n") for a, b in out) if b > a]
+    return [piece for a, b in trimmed for piece in _cap_sentence(text, a, b)]
+
+
+#: sentences longer than this are cut into pieces (news sentences are a few hundred characters).
+#: The statement and relation rules look at every mention and cue of a sentence for each cue
+#: or quotation in it, so their work grows with the square of a sentence's length; the cap keeps
+#: it linear in the text on input without sentence ends (one long line, a run of quotation
+#: marks). It is no shorter than the longest quotation :func:`_find_quotes` accepts.
+MAX_SENTENCE_CHARS = 3000
+
+
+def _cap_sentence(text: str, start: int, end: int) -> list[Span]:
+    """Cut ``text[start:end]`` into pieces of at most :data:`MAX_SENTENCE_CHARS` characters,
+    each cut at the last space or newline of the second half of its piece when there is one."""
+    pieces: list[Span] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = max(text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit),
+                  text.rfind("\n", start + MAX_SENTENCE_CHARS // 2, limit))
+        cut = cut if cut > start else limit
+        a, b = _trim(text, start, cut, " \t\n")
+        if b > a:
+            pieces.append((a, b))
+        start = cut
+        while start < end and text[start] in " \t\n":
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces
 
 
 # ---------------------------------------------------------------------------------------------
@@ -585,6 +618,46 @@ def _org_type_from_words(words: list[str]) -> str | None:
     return None
 
 
+class _Blocked:
+    """Spans closed to person names, asked "does any span overlap this one?" per candidate.
+
+    A count of spans over each character answers in the length of the question, not in the
+    number of spans (a long text has thousands). Empty spans, which no count can hold, are
+    kept apart and scanned.
+    """
+
+    def __init__(self, length: int) -> None:
+        self.spans: list[Span] = []
+        self.counts = [0] * (length + 1)
+        self.empty: list[Span] = []
+
+    def append(self, span: Span) -> None:
+        a, b = span
+        self.spans.append(span)
+        if a >= b:
+            self.empty.append(span)
+        for i in range(max(a, 0), min(b, len(self.counts))):
+            self.counts[i] += 1
+
+    def pop(self) -> Span:
+        a, b = span = self.spans.pop()
+        if a >= b:
+            self.empty.remove(span)
+        for i in range(max(a, 0), min(b, len(self.counts))):
+            self.counts[i] -= 1
+        return span
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether some span ``(a, b)`` has ``a < end and start < b``."""
+        if start >= end or self.empty:
+            return any(a < end and start < b for a, b in self.spans)
+        return any(self.counts[max(start, 0) : end])
+
+    def holds(self, pos: int) -> bool:
+        """Whether some span ``(a, b)`` has ``a <= pos < b``."""
+        return 0 <= pos < len(self.counts) and self.counts[pos] > 0
+
+
 class _Entities:
     """Collects organization and person mentions of one document."""
 
@@ -593,11 +666,11 @@ class _Entities:
         self.orgs: dict[str, OrganizationMention] = {}
         self.persons: dict[str, PersonMention] = {}
         self.mentions: list[_M] = []
-        self.blocked: list[Span] = []  # places, programs, org spans: not person names
+        self.blocked = _Blocked(len(text))  # places, programs, org spans: not person names
         self.programs: list[tuple[int, int, str]] = []
 
     def covered(self, start: int, end: int) -> bool:
-        return any(a < end and start < b for a, b in self.blocked)
+        return self.blocked.overlaps(start, end)
 
     def add_org(
         self, name: str, typ: str, start: int, end: int, conf: float, surface: str | None = None
@@ -726,7 +799,7 @@ def _find_orgs(ent: _Entities, publisher: str | None, transcript_labels: list[Sp
             continue
         name = prev[-1].key
         for x in re.finditer(rf"(?<![\w\-]){re.escape(acr)}(?![\w\-])", text):
-            free = not any(a <= x.start() < b for a, b in ent.blocked)
+            free = not ent.blocked.holds(x.start())
             if (free or x.start() == m.start() + 1) and not any(
                 y.start == x.start() for y in ent.mentions
             ):
@@ -1220,21 +1293,23 @@ class _Speakers:
     def before(self, s0: int, cue_start: int) -> _M | None:
         """The subject of a cue verb: the mention right before it (or before an appositive)."""
         text = self.text
+        lo = bisect.bisect_left(self.starts, s0)
         hi = bisect.bisect_left(self.starts, cue_start)
-        cands = [x for x in self.cands[:hi] if x.start >= s0 and x.end <= cue_start]
+        cands = [x for x in self.cands[lo:hi] if x.end <= cue_start]
+        # The gaps text[x.end:cue_start] are matched in place, never sliced: a long sentence
+        # has many candidates and slicing each gap would be quadratic in its length.
+        last_quote = max(text.rfind(ch, s0, cue_start) for ch in _QUOTE_CHARS)
         for x in reversed(cands):
-            gap = text[x.end : cue_start]
-            if _QUOTE_CHARS_RE.search(gap):
+            if last_quote >= x.end:
                 break
-            if _GAP_RE.match(gap) and "," not in gap:
+            if _GAP_AT.match(text, x.end, cue_start) and text.find(",", x.end, cue_start) < 0:
                 return x
         for kinds in (("person",), ("org",)):
             for x in cands:
-                if x.kind in kinds and _APPOS_RE.match(text[x.end : cue_start]):
+                if x.kind in kinds and _APPOS_AT.match(text, x.end, cue_start):
                     return x
         for x in reversed(cands):
-            gap = text[x.end : cue_start]
-            if _GAP_RE.match(gap) and x.kind != "country":
+            if _GAP_AT.match(text, x.end, cue_start) and x.kind != "country":
                 return x
         return None
 
@@ -1308,6 +1383,13 @@ def _lemma(word: str) -> str:
     return gz.CUE_LEMMAS.get(word.lower(), word.lower())
 
 
+def _in_sorted_spans(spans: list[Span], starts: list[int], pos: int) -> bool:
+    """Whether ``pos`` lies in one of ``spans``, sorted and not overlapping (a bisection, not
+    a scan: a text full of quotation marks has thousands of spans)."""
+    k = bisect.bisect_right(starts, pos) - 1
+    return k >= 0 and pos < spans[k][1]
+
+
 def _extract_statements(
     text: str,
     ent: _Entities,
@@ -1320,8 +1402,10 @@ def _extract_statements(
     out: list[Statement] = []
     turn_spans = [(t.label_start, t.end) for t in turns]
 
+    turn_starts = [a for a, _b in turn_spans]
+
     def in_turn(pos: int) -> bool:
-        return any(a <= pos < b for a, b in turn_spans)
+        return _in_sorted_spans(turn_spans, turn_starts, pos)
 
     for t in turns:
         label_speaker = _resolve_label(ent, t)
@@ -1340,19 +1424,22 @@ def _extract_statements(
             return (0, len(text))
         return sentences[k]
 
+    para_starts = [a for a, _b in paragraphs]
+
     def para_of(pos: int) -> Span:
-        for a, b in paragraphs:
-            if a <= pos < b:
-                return (a, b)
+        k = bisect.bisect_right(para_starts, pos) - 1
+        if k >= 0 and pos < paragraphs[k][1]:
+            return paragraphs[k]
         return (0, len(text))
 
     def negated(cue_start: int, s0: int) -> bool:
         return bool(_NEG_RE.search(text[max(s0, cue_start - 30) : cue_start]))
 
     quote_spans = [(q.open_pos, q.close_pos + 1) for q in quotes]
+    quote_starts = [a for a, _b in quote_spans]
 
     def in_quote(pos: int) -> bool:
-        return any(a <= pos < b for a, b in quote_spans)
+        return _in_sorted_spans(quote_spans, quote_starts, pos)
 
     last_by_para: dict[Span, tuple[str, str]] = {}
     for q in quotes:
@@ -2112,7 +2199,15 @@ def _find_statistics(
     doc_date: str | None = None,
 ) -> list[Statistic]:
     out: list[Statistic] = []
-    money = [(a.start, a.end) for a in amounts]
+    money = sorted((a.start, a.end) for a in amounts)
+    money_starts = [a for a, _b in money]
+    # reach[k]: the furthest end among the first k + 1 spans (amounts may overlap)
+    money_reach = list(itertools.accumulate((b for _a, b in money), max))
+
+    def in_money(pos: int) -> bool:
+        k = bisect.bisect_right(money_starts, pos) - 1
+        return k >= 0 and pos < money_reach[k]
+
     sent_starts = [s for s, _e in sentences]
     year = re.match(r"(\d{4})", doc_date or "")
     doc_year = int(year.group(1)) if year else None
@@ -2121,7 +2216,7 @@ def _find_statistics(
     last_quantity: dict[int, _Quantity] = {}
     for m in _STAT_RE.finditer(text):
         ns, ne = m.start("num"), m.end("num")
-        if any(a <= ns < b for a, b in money):
+        if in_money(ns):
             continue
         numtxt = m.group("num")
         pct = m.group("pct")
