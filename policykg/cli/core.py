@@ -101,7 +101,7 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, l
     with progress("loading", None) as advance:
         results = load_paths(store, list(paths), format_name=format_name, lenient=lenient,
                              strict=strict, force=force, on_triples=advance,
-                             rewrite=rewrites or None,
+                             rewrite=rewrites,  # even without merges: its not-same pairs
                              limits=Limits(max_bytes=max_bytes, max_line=max_line,
                                            max_depth=max_depth),
                              on_identity=lambda line: click.echo(f"same entity: {line}",

@@ -14,7 +14,8 @@ de-obligation, a correction) is a negative amount from the same provider to the 
 An organisation that stands for a withheld or grouped party (a name such as "Information
 Redacted" or "Enterprise - Non United States Other", or a DAC channel category code such as
 ``XM-DAC-63000``) is not an actor: the flow gets no funder or recipient on that side and keeps
-the source's words as ``pkg:unnamedFunder`` / ``pkg:unnamedRecipient``.
+the source's words as ``pkg:unnamedFunder`` / ``pkg:unnamedRecipient``. An organisation given
+by a name without an identifier is ``pkg:nameOnly`` (see :meth:`_Mapper.organisation`).
 
 The file is parsed with :func:`xml.etree.ElementTree.iterparse`; each activity element is cleared
 once mapped, so memory stays flat whatever the file size.
@@ -28,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from policykg.exceptions import LoaderError
 from policykg.graph.terms import Triple
@@ -49,6 +50,8 @@ from policykg.ontology.namespace import PKG
 __all__ = ["IATILoader", "TRANSACTION_STAGES", "ORG_ROLES", "ORG_TYPES", "unnamed_party"]
 
 EXTRACTOR = "policykg.iati"
+_TRUE = Literal(True)
+_NAMES_KEPT = 200_000
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: IATI TransactionType code → funding stage (None: not a funding flow we record).
@@ -153,7 +156,7 @@ class IATILoader(Loader):
     """IATI 2.x activity XML (plain or .gz)."""
 
     name = "iati"
-    version = "0.2"
+    version = "0.3"
     extensions = (".iati.xml", ".iati.xml.gz")
     description = "IATI 2.x activity XML (plain or .gz)"
 
@@ -191,6 +194,8 @@ class _Mapper:
         self.context = context
         self.version = version
         self.seen = Seen()
+        self.first_name: dict[URIRef, str | None] = {}
+        self.other_names: set[tuple[URIRef, str]] = set()
 
     def evidence(self, fact: URIRef, record: str) -> Iterator[Triple]:
         return self.context.evidence(fact, extractor=EXTRACTOR, version=self.version,
@@ -199,7 +204,9 @@ class _Mapper:
     def organisation(self, element: ET.Element | None) -> tuple[URIRef | None, list[Triple]]:
         """An organisation from a ``*-org`` element: by its identifier, else by its name.
 
-        None for a missing element and for a placeholder (see :func:`unnamed_party`).
+        None for a missing element and for a placeholder (see :func:`unnamed_party`). One known
+        only by its name is marked ``pkg:nameOnly``: after the load it becomes its one namesake
+        (:mod:`policykg.resolution.identifiers`), such as the curated record of that organisation.
         """
         if element is None or unnamed_party(element) is not None:
             return None, []
@@ -216,6 +223,18 @@ class _Mapper:
             triples.extend(entity_triples(iri, type_iri, name or ref))
             if valid_ref:
                 triples.append((iri, PKG.iatiRef, Literal(ref)))
+            else:
+                triples.append((iri, PKG.nameOnly, _TRUE))
+            self.first_name[iri] = name
+        elif (valid_ref and name and name != self.first_name.get(iri, name)
+              and (iri, name) not in self.other_names):
+            # Another name the file gives this identifier ("U.S. Government - Department of
+            # State" for US-GOV-11): an alias, so a name-only mention of it finds this entity.
+            self.other_names.add((iri, name))
+            triples.append((iri, SKOS.altLabel, Literal(name)))
+        if len(self.first_name) > _NAMES_KEPT:
+            self.first_name.clear()  # bounded memory; an alias may then be repeated (deduped)
+            self.other_names.clear()
         return iri, triples
 
     def country(self, code: str) -> tuple[URIRef | None, list[Triple]]:

@@ -106,7 +106,7 @@ class PKG(DefinedNamespace):
     measure: URIRef  # What is measured, such as 'deportations of Central Americans'.
     meetsWith: URIRef  # Meets another actor.
     memberOf: URIRef  # Belongs to an organization (undated; prefer pkg:Membership).
-    nameOnly: URIRef  # True on an entity a source knows only by its name, with no identifier (a person in GDELT's actor columns). After each load such an entity becomes the one other entity of its family with the same name, when there is exactly one; the rewrite is recorded with owl:sameAs.
+    nameOnly: URIRef  # True on an entity a source knows only by its name, with no identifier (a person in GDELT's actor columns, an IATI organisation without a ref). After each load such an entity becomes the one other entity of its family with the same preferred name, else the one with that alias, when there is exactly one; the rewrite is recorded with owl:sameAs.
     negotiatesWith: URIRef  # Negotiates with another actor.
     onBehalfOf: URIRef  # The organization (usually a party) on whose behalf a member sits, as Popolo's on_behalf_of.
     opposes: URIRef  # Is against another actor or a policy.

@@ -125,15 +125,8 @@ def fact_details(ctx: QueryContext, facts: Iterable[Any]) -> dict[str, dict[str,
 
 
 def node_labels(ctx: QueryContext, nodes: Iterable[Any]) -> dict[str, Any]:
-    """The preferred name of each node that has one."""
-    ordered = sorted({n for n in nodes if isinstance(n, str)})
-    labels: dict[str, Any] = {}
-    for start in range(0, len(ordered), _BATCH):
-        rows = ctx.fetch("labels", uri=ordered[start:start + _BATCH])
-        for row in sorted(rows, key=_row_order):
-            if row.get("label") is not None:
-                labels.setdefault(str(row["uri"]), row["label"])
-    return labels
+    """The name each node is shown with in every canned query: its :func:`display_names`."""
+    return dict(display_names(ctx, nodes))
 
 
 def _details(ctx: QueryContext, facts: Iterable[Any], nodes: Iterable[Any]
@@ -170,8 +163,8 @@ _ROW_KEYS = ("fact", "uri", "label", *_DETAILS)
 def _with_details(ctx: QueryContext, links: Sequence[Mapping[str, Any]]
                   ) -> list[dict[str, Any]]:
     """Links completed with their facts' details and their ends' names (as ``fetch_edges``)."""
-    details, labels = _details(ctx, (link.get("fact") for link in links),
-                               (n for link in links for n in (link.get("src"), link.get("dst"))))
+    details = fact_details(ctx, (link.get("fact") for link in links))
+    labels = node_labels(ctx, (n for link in links for n in (link.get("src"), link.get("dst"))))
     edges = []
     for link in links:
         detail = details.get(str(link.get("fact")), {})
@@ -602,7 +595,7 @@ def central(ctx: QueryContext) -> list[dict[str, Any]]:
         top = list(itertools.islice((c for c in candidates if c in allowed), limit))
     else:
         top = candidates[:limit]
-    labels = {r["uri"]: r.get("label") for r in ctx.fetch("labels", uri=top)} if top else {}
+    labels = node_labels(ctx, top)
     return [{"rank": rank, "name": labels.get(uri), "score": round(scores[uri], 8),
              "degree": degree.get(uri, 0), "uri": uri}
             for rank, uri in enumerate(top, start=1)]

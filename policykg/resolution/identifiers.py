@@ -10,8 +10,9 @@ not depend on which file was loaded first or whether they came in one load:
   the one whose IRI is minted from the identifier itself (Wikidata's ``wd-Q7747``). Two curated
   records claiming one identifier are left apart (``policykg dedupe`` lists them first).
 * **Name only.** An entity marked ``pkg:nameOnly`` (a source that knows nothing but a name, as
-  GDELT's persons) becomes the one other entity of its family with the same name (folded case and
-  accents), when there is exactly one.
+  GDELT's persons or an IATI organisation without a ``ref``) becomes the one other entity of its
+  family with the same name (folded case and accents), when there is exactly one: a preferred
+  name is looked at first, then aliases; two candidates leave it as it is.
 
 Both are explicit rules, not scores. They are applied like merge judgements
 (:func:`~policykg.resolution.judgements.rewrite_triples`): the entity is rewritten to the other
@@ -135,36 +136,47 @@ def _flattened(matches: dict[str, IdentityMatch]) -> list[IdentityMatch]:
 def name_only_matches(
     store: Store, rewrites: Mapping[URIRef, URIRef] | None = None
 ) -> list[IdentityMatch]:
-    """Name-only entities with exactly one namesake of their family elsewhere in the store."""
+    """Name-only entities with exactly one namesake of their family elsewhere in the store.
+
+    A namesake's preferred name is looked at first, then its aliases, as
+    :func:`policykg.lookup.find_entity` does: "Department of State" becomes the one entity
+    named so, else the one entity with that alias. Two candidates at the first level that has
+    any leave the entity as it is (ambiguous), as does a not-same judgement.
+    """
     weak = {str(r["s"]) for r in store.select(
         "SELECT DISTINCT ?s WHERE { ?s pkg:nameOnly true }")}
     if not weak:
         return []
     families: dict[str, set[str]] = {}
-    by_name: dict[tuple[str, str], set[str]] = {}
+    # (kind, family, folded name) -> entities; kind is "name" (preferred) or "alias"
+    by_name: dict[tuple[str, str, str], set[str]] = {}
     names: dict[str, list[str]] = {}
     for entry in name_index(store):
         family = family_of(entry.type) if entry.type else ""
         if family not in _ENTITY_FAMILIES:
             continue
         families.setdefault(entry.iri, set()).add(family)
-        by_name.setdefault((family, normalize_name(entry.name)), set()).add(entry.iri)
+        by_name.setdefault((entry.kind, family, normalize_name(entry.name)), set()).add(
+            entry.iri)
         if entry.kind == "name":
             names.setdefault(entry.iri, []).append(entry.name)
     matches = []
     for iri in sorted(weak):
-        found: set[str] = set()
-        for family in families.get(iri, set()):
-            for name in names.get(iri, []):
-                found |= {other for other in by_name.get((family, normalize_name(name)), set())
-                          if other != iri and other not in weak}
+        for kind in ("name", "alias"):
+            found = {other for family in families.get(iri, set())
+                     for name in names.get(iri, [])
+                     for other in by_name.get((kind, family, normalize_name(name)), set())
+                     if other != iri and other not in weak}
+            if found:
+                break
         if len(found) != 1:
             continue
         target = next(iter(found))
         if _blocked(rewrites, URIRef(iri), URIRef(target)):
             continue
+        how = "name" if kind == "name" else "name (an alias of the other)"
         matches.append(IdentityMatch(URIRef(iri), URIRef(target),
-                                     f"name {names[iri][0]!r}"))
+                                     f"{how} {sorted(names[iri])[0]!r}"))
     return matches
 
 

@@ -431,7 +431,10 @@ def rewrite_triples(
         new_s = mapped(s)
         if p_iri == _PREF and s_iri in flat:
             p = SKOS.altLabel
-        yield new_s, p, mapped(o)
+        new_o = mapped(o)
+        if p_iri == _SAME_AS and s_iri is not None:
+            emitted.add((s_iri, str(new_o)))  # an earlier trace, now pointing further
+        yield new_s, p, new_o
     traces: set[tuple[str, str]] = set()
     for key in applied:
         target = str(flat[key])
@@ -441,7 +444,9 @@ def rewrite_triples(
     for key, target in sorted(traces - emitted):
         yield URIRef(key), OWL.sameAs, URIRef(target)
     if traces:
-        marker = Literal(MARKER_PREFIX + _digest(sorted(traces)))
+        # Over every trace the graph holds, so the same merges give the same marker whatever
+        # the order they were applied in (a name-only match first, an identifier one later).
+        marker = Literal(MARKER_PREFIX + _digest(sorted(traces | emitted)))
         for source in sources:
             yield source, OWL.versionInfo, marker
 
