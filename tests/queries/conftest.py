@@ -86,3 +86,13 @@ def cypher_cli(example_graph: neo4j.Driver,
         return runner.invoke(cli, ["cypher", *args], catch_exceptions=False)
 
     return invoke
+
+
+def on_both_backends(store: str, graph: str) -> Any:
+    """A fixture ``on``: the embedded store fixture ``store``, then its Neo4j mirror ``graph``."""
+
+    @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+    def on(request: pytest.FixtureRequest) -> Any:
+        return request.getfixturevalue(store if request.param == "embedded" else graph)
+
+    return on

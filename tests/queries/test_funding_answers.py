@@ -27,7 +27,7 @@ from policykg.load import load_paths
 from policykg.queries import run_query
 from tests.conftest import EXAMPLES, SHARED_SAMPLES
 from tests.neo4j_fixtures import Neo4jDB
-from tests.queries.conftest import mirrored_driver
+from tests.queries.conftest import mirrored_driver, on_both_backends
 
 IATI_FILES = [SHARED_SAMPLES / "iati" / "usg-dhs-mexico.iati.xml",
               SHARED_SAMPLES / "iati" / "usg-state-mexico.iati.xml.gz"]
@@ -122,12 +122,8 @@ def graph(neo4j_server: dict[str, Any], store: OxigraphStore) -> Iterator[neo4j.
     yield from mirrored_driver(neo4j_server, store)
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def on(request: pytest.FixtureRequest, store: OxigraphStore) -> Any:
-    """The embedded store, then the Neo4j mirror of the same store."""
-    if request.param == "embedded":
-        return store
-    return request.getfixturevalue("graph")
+#: The embedded store, then the Neo4j mirror of the same store.
+on = on_both_backends("store", "graph")
 
 
 def reporting_org(store: OxigraphStore, ref: str) -> str:

@@ -22,7 +22,7 @@ from policykg.load import load_paths
 from policykg.loaders.gdelt import GDELT1_COLUMNS
 from policykg.queries import run_query
 from tests.conftest import EXAMPLES, SHARED_SAMPLES
-from tests.queries.conftest import mirrored_driver
+from tests.queries.conftest import mirrored_driver, on_both_backends
 
 POPOLO = sorted((SHARED_SAMPLES / "popolo").glob("*.json"))
 WIKIDATA = SHARED_SAMPLES / "wikidata" / "Q7747_vladimir_putin.wbgetentities.json"
@@ -83,12 +83,8 @@ def samples_graph(neo4j_server: dict[str, Any],
     yield from mirrored_driver(neo4j_server, samples_store)
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
-def on(request: pytest.FixtureRequest) -> Any:
-    """The embedded store, then the Neo4j mirror of it."""
-    if request.param == "embedded":
-        return request.getfixturevalue("samples_store")
-    return request.getfixturevalue("samples_graph")
+#: The embedded store, then the Neo4j mirror of it.
+on = on_both_backends("samples_store", "samples_graph")
 
 
 def _count(on: Any, sparql: str, cypher: str) -> int:

@@ -27,7 +27,7 @@ from policykg.identity import normalize_name
 from policykg.load import load_paths
 from policykg.queries import run_query
 from tests.conftest import CLI, EXAMPLES, SHARED_SAMPLES
-from tests.queries.conftest import mirrored_driver
+from tests.queries.conftest import mirrored_driver, on_both_backends
 
 IATI_FILES = [SHARED_SAMPLES / "iati" / "usg-dhs-mexico.iati.xml",
               SHARED_SAMPLES / "iati" / "usg-state-mexico.iati.xml.gz"]
@@ -265,11 +265,7 @@ def two_named_graph(neo4j_server: dict[str, Any],
     yield from mirrored_driver(neo4j_server, two_named)
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def on(request: pytest.FixtureRequest, two_named: OxigraphStore) -> Any:
-    if request.param == "embedded":
-        return two_named
-    return request.getfixturevalue("two_named_graph")
+on = on_both_backends("two_named", "two_named_graph")
 
 
 def test_every_query_names_an_actor_as_funding_does(on: Any, two_named: OxigraphStore) -> None:
