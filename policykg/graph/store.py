@@ -108,24 +108,44 @@ class _Change(NamedTuple):
     added: ox.NamedNode
 
 
-class _Scratch:
-    """A throw-away directory beside the store: a scratch Oxigraph store and dump files.
+#: A changed graph of at most this many quads is rewritten into an in-memory scratch store
+#: (about 600 bytes a quad, so at most ~300 MB): a bulk write and a dump in memory cost a third
+#: of what they cost on disk. Bigger graphs go to a scratch store on disk, bounded in memory.
+_MEMORY_SCRATCH_QUADS = 500_000
+#: Bytes of N-Triples per quad, to guess the size of new content from its files.
+_BYTES_PER_QUAD = 100
 
-    Its Oxigraph store is in memory when the real one is (then the directory is a temporary
-    one and holds only dumps).
+
+class _Scratch:
+    """A throw-away directory beside the store, for dump files and scratch Oxigraph stores.
+
+    Beside an on-disk store it is a dot-folder the store removes when it reopens, so a kill
+    leaves nothing behind; beside an in-memory store it is a temporary folder.
     """
 
     def __init__(self, beside: Path | None) -> None:
         if beside is None:
             self.path = Path(tempfile.mkdtemp(prefix="policykg-scratch-"))
-            self._store = ox.Store()
         else:
             self.path = beside.parent / f".{beside.name}.scratch-{uuid.uuid4().hex}"
             self.path.mkdir()
-            self._store = ox.Store(str(self.path / "store"))
+
+    _store: ox.Store  # set by open_store; one scratch store at a time
+
+    def open_store(self, in_memory: bool) -> None:
+        """A fresh scratch store, in memory or in a folder of its own."""
+        self.drop_store()
+        self.in_memory = in_memory
+        self._store = ox.Store() if in_memory else ox.Store(str(self.path / "store"))
+
+    def drop_store(self) -> None:
+        """Free the scratch store: its memory, or its folder (never deleted quad by quad)."""
+        if hasattr(self, "_store"):
+            del self._store
+        shutil.rmtree(self.path / "store", ignore_errors=True)
 
     def close(self) -> None:
-        del self._store
+        self.drop_store()
         shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -133,8 +153,10 @@ def _pending_in(graph: ox.NamedNode) -> ox.Quad:
     return ox.Quad(_PENDING.subject, _PENDING.predicate, _PENDING.object, graph)
 
 
-def _write(owner: OxigraphStore | _Scratch, graph: ox.NamedNode, triples: Iterable[Triple]) -> int:
-    """Bulk-write ``triples`` into ``graph`` of ``owner``'s store; return how many were written.
+def _write(owner: OxigraphStore | _Scratch, graph: ox.NamedNode, triples: Iterable[Triple],
+           *, count: bool = True) -> int:
+    """Bulk-write ``triples`` into ``graph`` of ``owner``'s store; return how many were written
+    (-1 for native files when not asked to ``count``: the caller learns it otherwise).
 
     Bulk writes are not transactional, and they keep memory low where one transaction of
     millions of quads would hold them all: callers make the result invisible until commit.
@@ -158,7 +180,9 @@ def _write(owner: OxigraphStore | _Scratch, graph: ox.NamedNode, triples: Iterab
         except SyntaxError as exc:
             raise _syntax_error(path, exc) from exc
     owner._store.add_graph(graph)  # an empty source is still a source
-    return _count(owner._store, graph) if native else written
+    if not native:
+        return written
+    return _count(owner._store, graph) if count else -1
 
 
 def _count(store: ox.Store, graph: ox.NamedNode) -> int:
@@ -213,6 +237,33 @@ def _difference(
         if b is not None:
             added += [q for q in map(quad, itertools.chain([b], new_lines)) if not in_old(q)]
     return removed, added
+
+
+def _difference_unordered(old: Path, new: Path, graph: ox.NamedNode,
+                          ) -> tuple[list[ox.Quad], list[ox.Quad], int]:
+    """Like :func:`_difference`, for dumps in different orders: ``new`` is held as a set of lines.
+
+    Used only for graphs small enough for the in-memory scratch store, whose dump order is not
+    the disk store's; also returns how many lines ``new`` has. Equal lines are equal triples;
+    a triple written differently by the two stores would be removed and added again, still
+    right. Blank nodes never compare equal, so their triples are replaced, as by
+    :func:`_difference`.
+    """
+    def quad(line: bytes) -> ox.Quad:
+        triple = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES)))
+        return ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    with new.open("rb") as new_lines:
+        unseen = set(new_lines)
+    size = len(unseen)
+    removed: list[ox.Quad] = []
+    with old.open("rb") as old_lines:
+        for line in old_lines:
+            if line in unseen:
+                unseen.discard(line)
+            else:
+                removed.append(quad(line))
+    return removed, [quad(line) for line in unseen], size
 
 
 def _moved(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
@@ -360,8 +411,9 @@ class OxigraphStore(Store):
         # update at the end, so a failure or a kill at any moment leaves the store as it was:
         # * a new graph is bulk-written in place under a pending mark, removed only at commit;
         # * an existing graph is bulk-written into a scratch store outside this one (deleting a
-        #   big staging graph would cost as much as the rewrite), compared with the stored graph
-        #   in index order, and only the difference is staged here, in two small graphs;
+        #   big staging graph would cost as much as the rewrite), in memory when small enough,
+        #   compared with the stored graph's dump, and only the difference is staged here, in
+        #   two small graphs;
         # * the commit is one SPARQL update (one transaction): it applies every difference,
         #   drops the staging graphs and clears every pending mark.
         created: list[ox.NamedNode] = []
@@ -374,14 +426,18 @@ class OxigraphStore(Store):
                 target = ox.NamedNode(str(graph))
                 if self._store.contains_named_graph(target):
                     scratch = scratch or _Scratch(self.path)
+                    scratch.open_store(self._fits_in_memory(target, triples))
                     # The stored graph is dumped while the new content is written: pyoxigraph
                     # releases the GIL, so the two overlap.
                     old = scratch.path / f"old-{len(counts)}.nt"
                     dumped = dumper.submit(self._store.dump, str(old),
                                            format=ox.RdfFormat.N_TRIPLES, from_graph=target)
-                    counts.append(_write(scratch, target, triples))
+                    count = _write(scratch, target, triples, count=not scratch.in_memory)
                     dumped.result()
-                    changes.append(self._stage_change(target, scratch, old))
+                    change, new_size = self._stage_change(target, scratch, old)
+                    changes.append(change)
+                    counts.append(new_size if count < 0 else count)
+                    scratch.drop_store()
                 else:
                     self._store.add(_pending_in(target))  # before any content, see above
                     created.append(target)
@@ -403,17 +459,35 @@ class OxigraphStore(Store):
                 scratch.close()
         return counts
 
-    def _stage_change(self, target: ox.NamedNode, scratch: _Scratch, old: Path) -> _Change:
-        """Stage what turns ``target`` (dumped to ``old``) into its new content in ``scratch``."""
+    def _fits_in_memory(self, target: ox.NamedNode, triples: Iterable[Triple]) -> bool:
+        """Whether the new content of ``target`` is small enough for an in-memory scratch store.
+
+        Only the new content is held (the stored graph is streamed from its dump). RDF files
+        tell their size; other content is guessed from the stored graph's, which costs a count
+        but only for loaders that build every triple in Python anyway.
+        """
+        if isinstance(triples, NativeContent):
+            new_bytes = sum(path.stat().st_size for path, _ in triples.files)
+            return new_bytes <= _MEMORY_SCRATCH_QUADS * _BYTES_PER_QUAD
+        return _count(self._store, target) <= _MEMORY_SCRATCH_QUADS
+
+    def _stage_change(self, target: ox.NamedNode, scratch: _Scratch, old: Path,
+                      ) -> tuple[_Change, int]:
+        """Stage what turns ``target`` (dumped to ``old``) into its new content in ``scratch``;
+        return the change and the new content's size when known (-1 otherwise)."""
         new = old.with_name("new-" + old.name)
         scratch._store.dump(str(new), format=ox.RdfFormat.N_TRIPLES, from_graph=target)
-        removed, added = _difference(
-            old, new, lambda q: q in self._store, lambda q: q in scratch._store, target)
+        if scratch.in_memory:
+            removed, added, size = _difference_unordered(old, new, target)
+        else:
+            size = -1
+            removed, added = _difference(
+                old, new, lambda q: q in self._store, lambda q: q in scratch._store, target)
         change = _Change(target, ox.NamedNode(_STAGING + uuid.uuid4().hex),
                          ox.NamedNode(_STAGING + uuid.uuid4().hex))
         self._store.bulk_extend(_moved(removed, change.removed))
         self._store.bulk_extend(_moved(added, change.added))
-        return change
+        return change, size
 
     def _commit(self, created: list[ox.NamedNode], changes: list[_Change]) -> None:
         """The commit point: one update, so one transaction, whatever is killed when."""

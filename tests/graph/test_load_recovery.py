@@ -62,7 +62,10 @@ def test_killed_load_leaves_the_store_as_it_was(tmp_path: Path, suffix: str) -> 
 # The child process loads a folder of three files with the store's internals wrapped so that it
 # stops at one chosen moment, says so on stdout and waits to be killed: the moments are exact,
 # not timed. ``write N AFTER`` stops in the Nth file's triples once AFTER went in (-1: at the
-# end of its Python triples, before its N-Triples are bulk-loaded).
+# end of its Python triples, before its N-Triples are bulk-loaded). ``staging``/``staged`` stop
+# when a replaced source's new version is in the scratch store and the old one dumped, before or
+# after its difference is staged in the store. A ``disk:`` prefix makes every scratch store one
+# on disk (the path of sources too big for memory).
 _CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
@@ -70,6 +73,10 @@ _CHILD = textwrap.dedent("""
     from policykg.load import load_paths
 
     store_path, folder, moment, *args = sys.argv[1:]
+    if moment.startswith("disk:"):
+        import policykg.graph.store as store_module
+        store_module._MEMORY_SCRATCH_QUADS = 0
+        moment = moment.removeprefix("disk:")
 
     def stop():
         print("stopped", flush=True)
@@ -109,6 +116,17 @@ _CHILD = textwrap.dedent("""
                 stop()
 
         OxigraphStore._commit = commit
+    if moment.startswith("stag"):
+        original_stage = OxigraphStore._stage_change
+
+        def stage_change(self, *stage_args):
+            if moment == "staging":
+                stop()
+            result = original_stage(self, *stage_args)
+            stop()
+            return result
+
+        OxigraphStore._stage_change = stage_change
     load_paths(OxigraphStore(store_path), [Path(folder)])
     print("finished", flush=True)
 """)
@@ -164,6 +182,13 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ("write", ["3", "-1"], "before"),     # file 3's triples in, its N-Triples not yet
     ("before-commit", [], "before"),      # every file written, nothing committed
     ("after-commit", [], "after"),        # committed, scratch files not yet cleaned up
+    ("staging", [], "before"),            # file 1's new version in scratch, old one dumped
+    ("staged", [], "before"),             # file 1's difference staged in the store
+    ("disk:write", ["1", "1000"], "before"),  # the same moments with a scratch store on disk
+    ("disk:staging", [], "before"),
+    ("disk:staged", [], "before"),
+    ("disk:before-commit", [], "before"),
+    ("disk:after-commit", [], "after"),
 ])
 def test_killed_multi_file_load_is_all_or_nothing(
     stores: dict[str, Path], tmp_path: Path, moment: str, args: list[str], outcome: str
