@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from rdflib import URIRef
 
 from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress, write_output
 from policykg.exceptions import ValidationFailed
+from policykg.export.stream import STREAMED_FORMATS, write_rdf
 from policykg.graph.store import destroy_store
 from policykg.load import list_sources, load_paths, remove_source
 from policykg.loaders.base import Limits
@@ -215,8 +217,16 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
         policykg export --format trig -o backup.trig
     """
     store = get_store(ctx)
-    graph = store.dataset() if fmt in ("trig", "nq") else store.union_graph()
-    data = graph.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
+    if fmt in STREAMED_FORMATS:  # written while read, whatever the store's size
+        if str(output) == "-":
+            write_rdf(store, fmt, sys.stdout.buffer)
+            sys.stdout.flush()
+        else:
+            with output.open("wb") as out:
+                write_rdf(store, fmt, out)
+            click.echo(f"wrote {output}", err=True)
+        return
+    data = store.union_graph().serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
     write_output(data, output)
 
 
