@@ -79,10 +79,10 @@ def main() -> None:
             env = {**base_env, "POLICYKG_STORE": str(work / "store")}
             commands = {
                 "load": ["load", str(data)],
-                "validate": ["validate"],
                 "export-nt": ["export", "--format", "nt", "-o", str(work / "out.nt")],
                 "export-ttl": ["export", "--format", "ttl", "-o", str(work / "out.ttl")],
                 "central": ["query", "central"],
+                "validate": ["validate"],
             }
             if args.neo4j:
                 commands["mirror"] = ["mirror"]

@@ -534,13 +534,16 @@ class DirectGraph:
         return dict(degree)
 
     def scores(self, measure: str) -> dict[str, float]:
-        """pagerank (directed, parallel edges add weight), betweenness or degree (undirected)."""
-        multi = self.multigraph()
+        """pagerank (directed, parallel edges add weight), betweenness or degree (undirected).
+
+        Computed from the edge list itself: a networkx multigraph of every edge would be the
+        biggest thing in memory on a big store.
+        """
         if measure == "pagerank":
-            return pagerank(multi)
+            return _pagerank_edges([(src, dst) for src, dst, _ in self.edges])
         simple = nx.Graph()
-        simple.add_nodes_from(sorted(multi.nodes()))
-        simple.add_edges_from(sorted((u, v) for u, v in multi.edges() if u != v))
+        simple.add_nodes_from(sorted({n for src, dst, _ in self.edges for n in (src, dst)}))
+        simple.add_edges_from(sorted((u, v) for u, v, _ in self.edges if u != v))
         if measure == "degree":
             return dict(nx.degree_centrality(simple))
         if simple.number_of_nodes() > _EXACT_BETWEENNESS_NODES:
@@ -607,14 +610,20 @@ def pagerank(graph: nx.MultiDiGraph, alpha: float = 0.85, tol: float = 1.0e-10,
 
     networkx's own ``pagerank`` needs scipy; this gives the same values without it.
     """
-    nodes = sorted(graph.nodes())
+    return _pagerank_edges(list(graph.edges()), alpha, tol, max_iter)
+
+
+def _pagerank_edges(edges: Sequence[tuple[str, str]], alpha: float = 0.85,
+                    tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
+    """:func:`pagerank` over a list of directed edges (repeated edges add weight)."""
+    nodes = sorted({n for edge in edges for n in edge})
     index = {n: i for i, n in enumerate(nodes)}
     count = len(nodes)
     out_weight = [0.0] * count
     weights: dict[tuple[int, int], float] = defaultdict(float)
-    for u, v in graph.edges():
-        weights[(index[u], index[v])] += 1.0
-        out_weight[index[u]] += 1.0
+    for src, dst in edges:
+        weights[(index[src], index[dst])] += 1.0
+        out_weight[index[src]] += 1.0
     incoming: list[list[tuple[int, float]]] = [[] for _ in range(count)]
     for (u, v), w in sorted(weights.items()):
         incoming[v].append((u, w / out_weight[u]))
