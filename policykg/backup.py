@@ -76,7 +76,7 @@ def restore(store: Store, file: Path, log: Path) -> RestoreResult:
         raise LoaderError(f"cannot read the backup: {exc}", path=str(file)) from None
     staged: list[tuple[URIRef, list[Triple]]] = []
     lines: list[tuple[str, str]] = []
-    default = dataset.default_context
+    default = dataset.default_graph
     for graph in dataset.graphs():
         name = graph.identifier
         if name == default.identifier:
