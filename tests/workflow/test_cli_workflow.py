@@ -10,25 +10,17 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from policykg.cli import cli
 from policykg.graph.store import OxigraphStore
 
 from ..conftest import DATA, EXAMPLES
+from ..resolution.conftest import EXTRA  # Pena Nieto, two Bustamantes: pairs to judge
 
 ID = "https://w3id.org/policykg/id/person/"
 EPN, PN = ID + "enrique-pena-nieto", ID + "pena-nieto"
-EXTRA = """\
-source: {title: workflow fixture}
-entities:
-  - {id: pena-nieto, type: Person, name: Pena Nieto}
-  - {id: roberto-bustamante, type: Person, name: Roberto Bustamante}
-  - {id: j-bustamante, type: Person, name: J. Bustamante}
-statements:
-  - {speaker: pena-nieto, text: "Mexico will not pay for the wall.", kind: direct}
-"""
 
 
 class Project:
@@ -124,7 +116,7 @@ def test_a_merge_survives_reloading_from_another_folder(project: Project,
     assert "extra.yaml" in shown  # Pena Nieto's statement is still Enrique Peña Nieto's
     store = OxigraphStore(project.store)
     try:
-        assert not store.ask("ASK { ?x a pkg:Person }", {"x": __import__("rdflib").URIRef(PN)})
+        assert not store.ask("ASK { ?x a pkg:Person }", {"x": URIRef(PN)})
     finally:
         store.close()
 
