@@ -70,13 +70,15 @@ class SourceInfo:
     title: str | None = None
 
 
-def source_key(path: Path) -> str:
-    """A stable key for a file: its path relative to the working directory when inside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+def source_key(path: Path, project: Path | None = None) -> str:
+    """A key for a file that does not depend on the folder a command runs from.
+
+    It is the file's path relative to ``project`` (the folder holding the store; the working
+    folder when not given), with ``..`` steps for a file outside it, so the same file loaded
+    from any folder is the same source and no absolute machine path is recorded.
+    """
+    base = (project or Path.cwd()).resolve()
+    return Path(os.path.relpath(path.resolve(), base)).as_posix()
 
 
 def file_hash(path: Path) -> str:
@@ -185,6 +187,8 @@ def load_paths(
     rewrite: Mapping[URIRef, URIRef] | None = None,
     limits: Limits | None = None,
     on_identity: Callable[[str], None] | None = None,
+    project: Path | None = None,
+    source_ids: Mapping[Path, str] | None = None,
 ) -> list[LoadResult]:
     """Load files into ``store``: all of them, or (on any error) none of them.
 
@@ -204,11 +208,18 @@ def load_paths(
             by a shared identifier or as a name-only namesake
             (:mod:`policykg.resolution.identifiers`; run in its own transaction once the
             files are in, and again after any later load, so an interrupted pass heals).
+        project: the folder source keys are relative to (:func:`source_key`); the CLI and
+            :func:`policykg.open` pass the folder holding the store.
+        source_ids: explicit source keys for some files (``--source-id``, standard input),
+            used instead of their paths.
 
     Raises:
         LoaderError: naming the file, line or record; the store is unchanged.
     """
     files = expand_paths(paths, format_name)
+    for named in source_ids or {}:
+        if named.is_dir():
+            raise LoaderError("a source id names one file, not a folder", path=str(named))
     existing = {s.iri: s for s in list_sources(store)} if not force else {}
     defined: set[URIRef] = set()
 
@@ -242,7 +253,7 @@ def load_paths(
     loaded: list[LoadResult] = []
     for path, loader in files:
         check_file_name(path)
-        key = source_key(path)
+        key = (source_ids or {}).get(path) or source_key(path, project)
         source = source_iri(key)
         content_hash = file_hash(path)
         previous = existing.get(source)

@@ -59,11 +59,12 @@ class CLI:
 
 @pytest.fixture
 def kg(tmp_path: Path, runner: CliRunner) -> CLI:
-    """A CLI bound to a fresh store, working in a folder holding a copy of examples/."""
+    """A CLI bound to a fresh store, working in the folder that holds it (as the default store
+    ``.policykg`` is) and a copy of examples/; source keys are relative to that folder."""
     work = tmp_path / "work"
     work.mkdir()
     shutil.copytree(EXAMPLES, work / "examples")
-    return CLI(runner, tmp_path / "store", work)
+    return CLI(runner, work / ".policykg", work)
 
 
 @pytest.fixture(params=["oxigraph-memory", "oxigraph-disk", "rdflib-memory"])

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "policykg.cli.queries",
     "policykg.cli.articles",
     "policykg.cli.resolution",
+    "policykg.cli.judgements",
     "policykg.cli.subgraph",
 )
 

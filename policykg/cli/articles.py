@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rdflib import URIRef
 
-from policykg.cli.common import echo_rows, get_store, output_option
+from policykg.cli.common import echo_rows, get_store, output_option, stdin_file
 from policykg.graph.store import Store
 from policykg.identity import normalize_name
 from policykg.loaders.article.extract import Extraction
@@ -111,7 +111,8 @@ def review_rows(extraction: Extraction, store: Store) -> list[dict[str, Any]]:
 
 
 @click.command("extract")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path,
+                                        allow_dash=True))
 @output_option()
 @click.option("--review", is_flag=True,
               help="List each person and organization as new or matched to an entity already "
@@ -121,18 +122,24 @@ def extract_command(ctx: click.Context, file: Path, fmt: str, review: bool) -> N
     """Show what an article would add to the store, without writing anything.
 
     FILE is a news article: plain text, text with a front matter (title, date, publisher,
-    url between --- lines), Markdown or HTML. The JSON format prints the extractor's output
-    contract: one object with source, persons, organizations, amounts, statistics, statements
-    and relations. The table and CSV formats list one row per item with its character span.
+    url between --- lines), Markdown or HTML; - reads it from standard input. The JSON format
+    prints the extractor's output contract: one object with source, persons, organizations,
+    amounts, statistics, statements and relations. The table and CSV formats list one row
+    per item with its character span.
 
     \b
     Example:
         policykg extract article.txt
         policykg extract article.html --format json
         policykg extract article.txt --review
+        cat article.txt | policykg extract -
         policykg load article.txt
     """
-    extraction = extract_file(file)
+    if str(file) == "-":
+        with stdin_file("stdin.txt") as piped:
+            extraction = extract_file(piped)
+    else:
+        extraction = extract_file(file)
     if review:
         echo_rows(review_rows(extraction, get_store(ctx)), fmt, REVIEW_COLUMNS)
         return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,8 @@ __all__ = [
     "write_output",
     "InPath",
     "OutPath",
+    "project_folder",
+    "stdin_file",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +45,25 @@ def get_store(ctx: click.Context) -> Store:
         root.call_on_close(store.close)
     store_obj: Store = obj["store"]
     return store_obj
+
+
+def project_folder(ctx: click.Context) -> Path:
+    """The folder holding the store: source keys are paths relative to it."""
+    store_path = Path(ctx.find_root().obj["store_path"])
+    return store_path.resolve().parent
+
+
+@contextmanager
+def stdin_file(name: str) -> Iterator[Path]:
+    """Standard input copied to a temporary file called ``name`` (loaders read files)."""
+    folder = Path(tempfile.mkdtemp(prefix="policykg-stdin-"))
+    try:
+        path = folder / Path(name).name
+        with path.open("wb") as fh:
+            shutil.copyfileobj(sys.stdin.buffer, fh)
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def output_option(default: str = "table") -> Callable[[F], F]:

@@ -9,15 +9,26 @@ from typing import Any
 import click
 from rdflib import URIRef
 
-from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress, write_output
-from policykg.exceptions import ValidationFailed
+from policykg.backup import judgement_quads
+from policykg.backup import restore as restore_backup
+from policykg.cli.common import (
+    OutPath,
+    echo_rows,
+    get_store,
+    output_option,
+    progress,
+    project_folder,
+    stdin_file,
+    write_output,
+)
+from policykg.exceptions import LoaderError, ValidationFailed
 from policykg.export.stream import STREAMED_FORMATS, write_rdf
 from policykg.graph.store import destroy_store
 from policykg.load import list_sources, load_paths, remove_source
 from policykg.loaders.base import Limits
 from policykg.loaders.registry import get_loader, loader_names
 from policykg.lookup import find_entity
-from policykg.resolution.judgements import current_rewrites, log_path
+from policykg.resolution.judgements import DEFAULT_LOG, current_rewrites, log_path
 from policykg.stats import entity_facts, stats
 from policykg.validate import validate_store
 
@@ -69,9 +80,11 @@ def init(ctx: click.Context, force: bool) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+                type=click.Path(exists=True, path_type=Path, allow_dash=True))
 @click.option("--format", "format_name", type=click.Choice(loader_names()),
-              help="Force a loader instead of detecting the format.")
+              help="Force a loader instead of detecting the format (required for -).")
+@click.option("--source-id", metavar="KEY",
+              help="Key of the source instead of its path (one file; default for -: stdin).")
 @click.option("--lenient", is_flag=True, help="Skip bad records with a warning (curated data).")
 @click.option("--strict", is_flag=True, help="Fail on any bad record (open-data formats).")
 @click.option("--force", is_flag=True, help="Reload files whose content is unchanged.")
@@ -84,43 +97,88 @@ def init(ctx: click.Context, force: bool) -> None:
 @click.option("--max-depth", type=click.IntRange(min=1), default=_DEFAULT_LIMITS.max_depth,
               show_default=True, help="Deepest nesting of JSON arrays/objects and YAML.")
 @click.pass_context
-def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None, lenient: bool,
-         strict: bool, force: bool, fmt: str, max_bytes: int, max_line: int,
-         max_depth: int) -> None:
-    """Load files or folders into the store, all or nothing.
+def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None,
+         source_id: str | None, lenient: bool, strict: bool, force: bool, fmt: str,
+         max_bytes: int, max_line: int, max_depth: int) -> None:
+    """Load files or folders into the store, all or nothing; - reads standard input.
 
     Each file becomes one source (a named graph) that is replaced when the file is loaded again.
+    A source is known by its path relative to the folder holding the store, so the same file
+    loaded from any folder is the same source; --source-id names it yourself. Standard input
+    needs --format; its source is called "stdin" unless --source-id says otherwise (a key
+    ending in .csv or .json tells the curated loader how to read it).
     Inputs are bounded: over a limit, the load fails naming the file and the option to raise.
 
     \b
     Example:
         policykg load examples/
         policykg load article.txt --format article
+        cat facts.yaml | policykg load --format curated --source-id facts.yaml -
         policykg load big.ftm.json.gz --max-bytes 8G
     """
+    dashes = [p for p in paths if str(p) == "-"]
+    if dashes and not format_name:
+        raise click.UsageError("reading standard input (-) needs --format")
+    if len(dashes) > 1:
+        raise click.UsageError("- (standard input) can be given once")
+    if source_id is not None and len(paths) != 1:
+        raise click.UsageError("--source-id names one file: give exactly one")
+    if not dashes:
+        _load(ctx, list(paths), format_name, source_id, lenient, strict, force, fmt,
+              Limits(max_bytes=max_bytes, max_line=max_line, max_depth=max_depth))
+        return
+    key = source_id or "stdin"
+    name = key if Path(key).suffix else key + get_loader(str(format_name)).extensions[0]
+    with stdin_file(name) as piped:
+        files = [piped if str(p) == "-" else p for p in paths]
+        try:
+            _load(ctx, files, format_name, key, lenient, strict, force, fmt,
+                  Limits(max_bytes=max_bytes, max_line=max_line, max_depth=max_depth),
+                  shown={piped: "-"})
+        except LoaderError as exc:  # name the input as the user gave it, not the copy
+            if exc.path != str(piped):
+                raise
+            raise LoaderError(exc.reason, path=f"<stdin {key}>", line=exc.line,
+                              record=exc.record, field=exc.field) from None
+
+
+def _load(ctx: click.Context, paths: list[Path], format_name: str | None,
+          source_id: str | None, lenient: bool, strict: bool, force: bool, fmt: str,
+          limits: Limits, shown: dict[Path, str] | None = None) -> None:
     store = get_store(ctx)
-    rewrites = current_rewrites(log_path(ctx.find_root().obj))  # judged merges (issue 7)
+    path = log_path(ctx.find_root().obj)
+    _note_legacy_log(path)
+    rewrites = current_rewrites(path)  # judged merges (issue 7), kept with the store
+    ids = {paths[0]: source_id} if source_id else None
     with progress("loading", None) as advance:
-        results = load_paths(store, list(paths), format_name=format_name, lenient=lenient,
+        results = load_paths(store, paths, format_name=format_name, lenient=lenient,
                              strict=strict, force=force, on_triples=advance,
                              rewrite=rewrites,  # even without merges: its not-same pairs
-                             limits=Limits(max_bytes=max_bytes, max_line=max_line,
-                                           max_depth=max_depth),
+                             limits=limits, project=project_folder(ctx), source_ids=ids,
                              on_identity=lambda line: click.echo(f"same entity: {line}",
                                                                  err=True))
     for message in rewrites.report(store):
         click.echo(f"warning: {message}", err=True)
-    rows = [{"file": str(r.path), "format": r.loader, "status": r.status, "triples": r.triples,
-             "skipped": sum(r.skipped.values())} for r in results]
+    shown = shown or {}
+    rows = [{"file": shown.get(r.path, str(r.path)), "format": r.loader, "status": r.status,
+             "triples": r.triples, "skipped": sum(r.skipped.values())} for r in results]
     echo_rows(rows, fmt, ["file", "format", "status", "triples", "skipped"])
     for result in results:
+        where = shown.get(result.path, str(result.path))
         for warning in result.warnings[:50]:
             click.echo(f"warning: {warning}", err=True)
         if len(result.warnings) > 50:
-            click.echo(f"warning: … and {len(result.warnings) - 50} more in {result.path}",
-                       err=True)
+            click.echo(f"warning: … and {len(result.warnings) - 50} more in {where}", err=True)
         for reason, count in sorted(result.skipped.items()):
-            click.echo(f"skipped {count} record(s) in {result.path}: {reason}", err=True)
+            click.echo(f"skipped {count} record(s) in {where}: {reason}", err=True)
+
+
+def _note_legacy_log(path: Path) -> None:
+    """Judgements once lived in the working folder; say how to bring them into the store."""
+    legacy = Path(DEFAULT_LOG)
+    if not path.exists() and legacy.is_file() and legacy.resolve() != path.resolve():
+        click.echo(f"note: {legacy} is not read any more; judgements live with the store: "
+                   f"policykg judgements import {legacy}", err=True)
 
 
 @click.command()
@@ -210,7 +268,10 @@ def sources(ctx: click.Context, remove_key: str | None, fmt: str) -> None:
               help="File to write, or - for standard output.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path) -> None:
-    """Export the whole store as RDF.
+    """Export the whole store as RDF; trig and nq are backups that restore exactly.
+
+    A TriG or N-Quads export keeps one graph per source (with its key and content hash) and
+    the judgement log in the graph urn:policykg:judgements; policykg restore reads it back.
 
     \b
     Example:
@@ -218,16 +279,37 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
     """
     store = get_store(ctx)
     if fmt in STREAMED_FORMATS:  # written while read, whatever the store's size
+        # A backup (one graph per source) carries the judgement log as one more graph.
+        extra = judgement_quads(log_path(ctx.find_root().obj)) if fmt in ("trig", "nq") else ()
         if str(output) == "-":
-            write_rdf(store, fmt, sys.stdout.buffer)
+            write_rdf(store, fmt, sys.stdout.buffer, extra)
             sys.stdout.flush()
         else:
             with output.open("wb") as out:
-                write_rdf(store, fmt, out)
+                write_rdf(store, fmt, out, extra)
             click.echo(f"wrote {output}", err=True)
         return
     data = store.union_graph().serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
     write_output(data, output)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, file: Path) -> None:
+    """Restore a TriG or N-Quads backup made by export into an empty store.
+
+    The same sources come back with their keys and hashes, the same graphs, and the
+    judgements, so later loads of unchanged files are no-ops and merges are replayed.
+
+    \b
+    Example:
+        policykg export --format trig -o backup.trig
+        policykg --store ./copy restore backup.trig
+    """
+    result = restore_backup(get_store(ctx), file, log_path(ctx.find_root().obj))
+    click.echo(f"restored {result.graphs} graph(s), {result.quads} quads and "
+               f"{result.judgements} judgement(s) from {file}")
 
 
 @click.command()
@@ -250,7 +332,8 @@ def formats(fmt: str) -> None:
 
 def register(cli: click.Group) -> None:
     """Add the core commands to ``cli``."""
-    for command in (init, load, validate, stats_command, show, sources, export, formats):
+    for command in (init, load, validate, stats_command, show, sources, export, restore,
+                    formats):
         cli.add_command(command)
 
 

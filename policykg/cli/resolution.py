@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
+from rdflib import URIRef
 
 from policykg import resolution
-from policykg.cli.common import echo_rows, get_store, output_option
+from policykg.cli.common import InPath, echo_rows, get_store, output_option, project_folder
+from policykg.exceptions import ResolutionError
 from policykg.graph.store import Store
 from policykg.lookup import find_entity
 from policykg.resolution.judgements import log_path, read_log, replay
 from policykg.resolution.scoring import DEFAULT_THRESHOLD
 
-__all__ = ["register", "judgements_path"]
+__all__ = ["register", "judgements_path", "read_pairs"]
 
 _COLUMNS = ["score", "name_a", "name_b", "type_a", "type_b", "reasons", "iri_a", "iri_b"]
 
@@ -97,32 +101,80 @@ def dedupe(ctx: click.Context, types: tuple[str, ...], min_score: float, auto: b
 
 
 @click.command()
-@click.argument("canonical")
-@click.argument("other")
+@click.argument("canonical", required=False)
+@click.argument("other", required=False)
+@click.option("--from", "pairs_file", type=InPath,
+              help="Merge every pair of this file instead (the output of dedupe --format json: "
+                   "iri_b into iri_a); - reads standard input.")
 @click.option("--note", help="Why: recorded in the judgement log.")
 @click.option("--force", is_flag=True,
               help="Merge even when a rule forbids it (different QIDs, person vs organization).")
 @click.pass_context
-def merge(ctx: click.Context, canonical: str, other: str, note: str | None, force: bool) -> None:
+def merge(ctx: click.Context, canonical: str | None, other: str | None, pairs_file: Path | None,
+          note: str | None, force: bool) -> None:
     """Merge OTHER into CANONICAL: record the judgement and rewrite the store now.
 
     Both are IRIs or names. Every fact and source of OTHER becomes CANONICAL's; OTHER's names
-    become aliases. The merge is replayed on every later load; undo it with split.
+    become aliases. The merge is replayed on every later load; undo it with split. With
+    --from, every pair of a dedupe --format json listing is merged, in order.
 
     \b
     Example:
         policykg merge "Enrique Peña Nieto" https://w3id.org/policykg/id/person/pena-nieto
         policykg merge "Jorge Bustamante" "J. Bustamante" --note "same sociologist, COLEF"
+        policykg dedupe --format json > pairs.json && policykg merge --from pairs.json
     """
     store = get_store(ctx)
     path = judgements_path(ctx)
-    a, b = _entity(store, canonical), _entity(store, other)
+    if pairs_file is not None:
+        if canonical or other:
+            raise click.UsageError("give two entities or --from FILE, not both")
+        pairs = read_pairs(pairs_file)
+    elif canonical and other:
+        pairs = [(_entity(store, canonical), _entity(store, other))]
+    else:
+        raise click.UsageError("give CANONICAL and OTHER, or --from FILE")
+    for a, b in pairs:
+        _merge_one(store, path, a, b, note, force)
+
+
+def _merge_one(store: Store, path: Path, a: str, b: str, note: str | None,
+               force: bool) -> None:
+    current = replay(read_log(path))
+    if current.root(URIRef(a)) == current.root(URIRef(b)):  # one already, by an earlier pair
+        click.echo(f"already merged: <{b}> and <{a}>", err=True)
+        return
     outcome = resolution.merge(store, path, a, b, note=note, force=force)
     judgement = outcome.judgements[0]
     click.echo(f"merged <{judgement.other}> into <{judgement.canonical}> "
                f"(score {judgement.score}); rewrote {len(outcome.graphs)} source graph(s); "
                f"recorded in {path}")
     _warn(outcome.warnings)
+
+
+def read_pairs(file: Path) -> list[tuple[str, str]]:
+    """The (canonical, other) pairs of a ``dedupe --format json`` listing.
+
+    Raises:
+        ResolutionError: the file is not a JSON list of objects with iri_a and iri_b (the
+            message names the file and the item).
+    """
+    name = "<stdin>" if str(file) == "-" else str(file)
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(
+        encoding="utf-8")
+    try:
+        items = json.loads(text)
+    except ValueError as exc:
+        raise ResolutionError(f"{name}: not JSON: {exc}") from None
+    if not isinstance(items, list):
+        raise ResolutionError(f"{name}: expected a JSON list of pairs (dedupe --format json)")
+    pairs = []
+    for number, item in enumerate(items, start=1):
+        if not (isinstance(item, dict) and isinstance(item.get("iri_a"), str)
+                and isinstance(item.get("iri_b"), str)):
+            raise ResolutionError(f"{name}: item {number}: a pair needs iri_a and iri_b")
+        pairs.append((item["iri_a"], item["iri_b"]))
+    return pairs
 
 
 @click.command("not-same")
@@ -161,7 +213,8 @@ def split(ctx: click.Context, entity: str, note: str | None) -> None:
     """
     store = get_store(ctx)
     path = judgements_path(ctx)
-    outcome = resolution.split(store, path, _entity(store, entity), note=note)
+    outcome = resolution.split(store, path, _entity(store, entity), note=note,
+                               project=project_folder(ctx))
     for judgement in outcome.judgements:
         click.echo(f"split <{judgement.other}> from <{judgement.canonical}>")
     click.echo(f"reloaded {len(outcome.graphs)} source(s); recorded in {path}")

@@ -72,7 +72,7 @@ def _sparql_iris(store: Any, sparql: str, params: dict[str, Any]) -> list[str]:
 @click.option("--depth", type=click.IntRange(0, 10), default=1, show_default=True,
               help="With --actor: how many relationships away to go.")
 @click.option("--query", "query_name", metavar="NAME",
-              help="Nodes from a canned query's result (see `policykg query --list`).")
+              help="Nodes from a canned query's result (see `policykg queries`).")
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of --query, --cypher or --sparql (repeatable).")
 @click.option("--cypher", metavar="QUERY",

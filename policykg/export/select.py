@@ -46,7 +46,7 @@ from rdflib.term import Node
 from policykg.exceptions import QueryError
 from policykg.graph.store import Store
 from policykg.graph.terms import to_ox
-from policykg.lookup import local_name
+from policykg.lookup import find_entity, local_name
 from policykg.ontology import ontology_graph
 
 __all__ = [
@@ -984,7 +984,9 @@ def _run_selection(reader: GraphReader, actor: str | None, depth: int,
                    iris: Iterable[str] | None, description: str, source: str | None,
                    sparql: str | None, filters: Filters) -> nx.MultiDiGraph:
     if actor is not None:
-        selection = select_actor(reader, actor, depth, filters)
+        # A name (or an IRI the store does not hold) is resolved like the CLI resolves it:
+        # an unknown or ambiguous actor is an error, never an empty node made up from the text.
+        selection = select_actor(reader, find_entity(reader.store, actor), depth, filters)
     elif iris is not None:
         selection = select_iris(reader, iris, description or "query result")
     elif source is not None:

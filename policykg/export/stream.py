@@ -8,7 +8,8 @@ still parses to the same set of triples, and keeping it once would need a set of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import BinaryIO
 
 from rdflib import Graph, Literal, URIRef
@@ -59,7 +60,7 @@ class _Names:
         return str(term.n3())
 
 
-def _lines(store: Store, fmt: str) -> Iterator[str]:
+def _lines(quads: Iterable[tuple[Node, Node, Node, URIRef]], fmt: str) -> Iterator[str]:
     short = fmt in ("ttl", "trig")
     name = _Names(short)
     if short:
@@ -67,7 +68,7 @@ def _lines(store: Store, fmt: str) -> Iterator[str]:
             yield f"@prefix {prefix}: <{iri}> .\n"
     graph: URIRef | None = None
     subject: Node | None = None
-    for s, p, o, g in store.quads():
+    for s, p, o, g in quads:
         if fmt == "nt":
             yield f"{name(s)} {name(p)} {name(o)} .\n"
         elif fmt == "nq":
@@ -89,10 +90,15 @@ def _lines(store: Store, fmt: str) -> Iterator[str]:
         yield "}\n"
 
 
-def write_rdf(store: Store, fmt: str, out: BinaryIO) -> None:
-    """Write every quad of ``store`` to ``out`` in ``fmt`` (one of :data:`STREAMED_FORMATS`)."""
+def write_rdf(store: Store, fmt: str, out: BinaryIO,
+              extra: Iterable[tuple[Node, Node, Node, URIRef]] = ()) -> None:
+    """Write every quad of ``store``, then ``extra``, to ``out`` in ``fmt``.
+
+    ``fmt`` is one of :data:`STREAMED_FORMATS`; ``extra`` carries graphs that live beside the
+    store rather than in it (the judgement log of a backup).
+    """
     buffer: list[str] = []
-    for line in _lines(store, fmt):
+    for line in _lines(chain(store.quads(), extra), fmt):
         buffer.append(line)
         if len(buffer) >= _BUFFER_LINES:
             out.write("".join(buffer).encode("utf-8"))

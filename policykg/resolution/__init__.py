@@ -212,7 +212,8 @@ def _canonical_rank(record: EntityRecord) -> tuple[int, int, str]:
     return ("/wd-Q" not in record.iri, -len(record.sources), record.iri)
 
 
-def split(store: Store, path: Path, entity: str, *, note: str | None = None) -> Outcome:
+def split(store: Store, path: Path, entity: str, *, note: str | None = None,
+          project: Path | None = None) -> Outcome:
     """Undo merges and restore the original entities by reloading the affected sources.
 
     ``entity`` merged into another: its merge is undone (with whatever was merged into it).
@@ -220,6 +221,9 @@ def split(store: Store, path: Path, entity: str, *, note: str | None = None) -> 
 
     Raises:
         ResolutionError: nothing is merged with ``entity``, or a source file to reload is gone.
+
+    Source keys are read relative to ``project`` (the folder holding the store; the working
+    folder when not given), as :func:`policykg.load.source_key` made them.
     """
     judgements = read_log(path)
     old = replay(judgements)
@@ -245,9 +249,9 @@ def split(store: Store, path: Path, entity: str, *, note: str | None = None) -> 
         if source is None:
             missing.append(f"<{graph}> (not a loaded source)")
             continue
-        file = Path(source.key)
+        file = (project or Path.cwd()) / source.key
         if not file.is_file():
-            missing.append(f"{source.key} (recorded relative to the folder it was loaded from)")
+            missing.append(f"{source.key} (recorded relative to the folder of the store)")
             continue
         reload.setdefault(source.format, []).append(file)
     if missing:
@@ -258,7 +262,7 @@ def split(store: Store, path: Path, entity: str, *, note: str | None = None) -> 
     try:
         for format_name, files in sorted(reload.items()):
             load_paths(store, files, format_name=format_name, lenient=True, force=True,
-                       rewrite=new or None)
+                       rewrite=new or None, project=project)
     except BaseException:
         truncate_log(path, size)
         raise

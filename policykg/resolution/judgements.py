@@ -1,7 +1,8 @@
 """The judgement log: merges, not-same and splits, replayed into one rewrite map.
 
-The log is a JSON-lines file in the project folder (``policykg-judgements.jsonl`` by default,
-``$POLICYKG_JUDGEMENTS`` or the group option ``judgements_path`` otherwise). One line per
+The log is a JSON-lines file kept with the store (``judgements.jsonl`` inside the store folder;
+``$POLICYKG_JUDGEMENTS`` or the group option ``judgements_path`` otherwise), so a reload from
+any folder replays it; ``policykg judgements export/import`` copy it beside the data. One line per
 judgement, appended and never rewritten, so it diffs and merges well under version control::
 
     {"action": "merge", "canonical": "https://…/person/enrique-pena-nieto",
@@ -50,6 +51,7 @@ from policykg.ontology.namespace import PKG
 __all__ = [
     "ACTIONS",
     "DEFAULT_LOG",
+    "STORE_LOG",
     "Judgement",
     "Rewrites",
     "append_judgements",
@@ -68,6 +70,8 @@ __all__ = [
 
 ACTIONS = ("merge", "not-same", "split")
 DEFAULT_LOG = "policykg-judgements.jsonl"
+#: The log's name inside an embedded store's folder (RocksDB leaves files it does not own).
+STORE_LOG = "judgements.jsonl"
 #: Prefix of the ``owl:versionInfo`` marker on a rewritten source node.
 MARKER_PREFIX = "resolution:"
 
@@ -146,11 +150,18 @@ class Judgement:
 
 
 def log_path(obj: Mapping[str, Any] | None = None) -> Path:
-    """Where the log lives: ``obj["judgements_path"]``, ``$POLICYKG_JUDGEMENTS`` or the default."""
+    """Where the log lives: ``obj["judgements_path"]``, ``$POLICYKG_JUDGEMENTS``, else inside
+    the store folder ``obj["store_path"]`` (:data:`STORE_LOG`), so every load replays it
+    wherever it runs from; ``policykg-judgements.jsonl`` in the working folder without a store.
+    """
     if obj is not None and obj.get("judgements_path"):
         return Path(obj["judgements_path"])
     env = os.environ.get("POLICYKG_JUDGEMENTS")
-    return Path(env) if env else Path(DEFAULT_LOG)
+    if env:
+        return Path(env)
+    if obj is not None and obj.get("store_path"):
+        return Path(obj["store_path"]) / STORE_LOG
+    return Path(DEFAULT_LOG)
 
 
 def read_log(path: Path) -> list[Judgement]:

@@ -173,9 +173,10 @@ def test_cli_dedupe_merge_load_split(work: Path) -> None:
     _run(runner, work, "not-same", "Roberto Bustamante", "Jorge Bustamante")
     _run(runner, work, "dedupe", "--auto")
     _run(runner, work, "split", PN)
-    actions = [json.loads(line)["action"] for line in
-               (work / "policykg-judgements.jsonl").read_text(encoding="utf-8").splitlines()]
+    log = work / ".store" / "judgements.jsonl"  # kept with the store, not in the cwd
+    actions = [json.loads(line)["action"] for line in log.read_text(encoding="utf-8").splitlines()]
     assert actions == ["merge", "not-same", "merge", "split"]
+    assert not (work / "policykg-judgements.jsonl").exists()
 
 
 def test_cli_log_path_from_env(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
