@@ -326,7 +326,7 @@ def _sparql_in_child(store: OxigraphStore, text: str, bindings: Mapping[str, Any
     store.flush()  # the child opens the files: let it see what this process wrote
     deadline = time.monotonic() + timeout if timeout else None
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-        [sys.executable, "-m", "policykg.queries._sparql_child"],
+        [sys.executable, "-m", "policykg.graph.store_sparql_child"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert child.stdin is not None and child.stdout is not None
