@@ -260,6 +260,13 @@ DUMP_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
 }
 
+#: A term in plain form: an IRI ``str``, a blank node (rdflib ``BNode``, which is a ``str``
+#: too: test it first) or a literal ``(lexical form, datatype IRI, language or None)``, the
+#: datatype of a language-tagged literal being ``rdf:langString``.
+PlainTerm = str | BNode | tuple[str, str, str | None]
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD_STRING = str(XSD.string)
+
 _LEXICAL_LITERALS = frozenset(str(XSD) + name for name in (
     "string", "date", "dateTime", "gYear", "gYearMonth", "anyURI"))
 
@@ -365,6 +372,16 @@ class Store(ABC):
     @abstractmethod
     def update(self, query: str, bindings: Bindings | None = None) -> None:
         """Run a SPARQL update."""
+
+    def plain_quads(
+        self, subject: Node | None = None, predicate: Node | None = None,
+        object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
+    ) -> Iterator[tuple[PlainTerm, str, PlainTerm, str]]:
+        """:meth:`quads` with terms in plain form (see :data:`PlainTerm`); predicate and graph
+        as IRI strings. Backends build no rdflib term for IRIs and literals: for readers that
+        walk much of the store (the Neo4j mirror)."""
+        for s, p, o, g in self.quads(subject, predicate, object, graph):
+            yield _plain_term(s), str(p), _plain_term(o), str(g)
 
     def select_plain(self, query: str) -> list[dict[str, Any]]:
         """SELECT rows where IRIs, blank nodes and text-like literals come as ``str``.
@@ -751,6 +768,20 @@ class OxigraphStore(Store):
             msg = f"SPARQL update failed: {_one_line(str(exc))}"
             raise QueryError(msg) from exc
 
+    def plain_quads(
+        self, subject: Node | None = None, predicate: Node | None = None,
+        object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
+    ) -> Iterator[tuple[PlainTerm, str, PlainTerm, str]]:
+        pattern = [None if term is None else to_ox(term)
+                   for term in (subject, predicate, object, graph)]
+        named = ox.NamedNode
+        for q in self._store.quads_for_pattern(*pattern):
+            name = q.graph_name
+            if type(name) is not named or name in self._hidden or name.value.startswith(_STAGING):
+                continue
+            yield (_ox_plain_term(q.subject), q.predicate.value, _ox_plain_term(q.object),
+                   name.value)
+
     def select_plain(self, query: str) -> list[dict[str, Any]]:
         result = self._run(query, None)
         if not isinstance(result, ox.QuerySolutions):
@@ -937,6 +968,25 @@ def _ox_plain(term: Any) -> Any:
             term.language or term.datatype.value in _LEXICAL_LITERALS):
         return term.value
     return from_ox(term)
+
+
+def _plain_term(term: Node) -> PlainTerm:
+    if isinstance(term, BNode):
+        return term
+    if isinstance(term, Literal):
+        if term.language:
+            return (str(term), _RDF_LANGSTRING, term.language)
+        return (str(term), str(term.datatype) if term.datatype else _XSD_STRING, None)
+    return str(term)
+
+
+def _ox_plain_term(term: Any) -> PlainTerm:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        language = term.language
+        return (term.value, _RDF_LANGSTRING if language else term.datatype.value, language)
+    return BNode(term.value)
 
 
 def _dump_format(name: str) -> ox.RdfFormat:

@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from policykg.exceptions import QueryError
 from policykg.graph.store import CAPABILITIES, Store
@@ -233,3 +233,17 @@ def test_select_plain_gives_strings_for_iris_and_text(any_store: Store) -> None:
 def test_capabilities_are_known_names(any_store: Store) -> None:
     assert any_store.capabilities <= CAPABILITIES
     assert "read_only" not in any_store.capabilities
+
+
+def test_plain_quads_are_the_quads_in_plain_form(any_store: Store) -> None:
+    any_store.replace_graph(G1, [(S, P, Literal("b", lang="en")), (S, Q, Literal(2)),
+                                 (S, P, BNode("x1")), (BNode("x1"), Q, O1)])
+    rows = sorted(any_store.plain_quads(), key=repr)
+    assert (str(S), str(P), ("b", str(RDF.langString), "en"), str(G1)) in rows
+    assert (str(S), str(Q), ("2", str(XSD.integer), None), str(G1)) in rows
+    bnodes = [o for _, _, o, _ in rows if isinstance(o, BNode)]
+    assert len(bnodes) == 1 and len(rows) == 4
+    # A blank node read back is usable as a pattern: it names the same node.
+    assert [(p, o) for _, p, o, _ in any_store.plain_quads(bnodes[0])] == [(str(Q), str(O1))]
+    assert [o for _, _, o, _ in any_store.plain_quads(None, P, None, G1)
+            if isinstance(o, tuple)] == [("b", str(RDF.langString), "en")]
