@@ -48,6 +48,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import TracebackType
@@ -676,16 +677,9 @@ class OxigraphStore(Store):
         self, subject: Node | None = None, predicate: Node | None = None,
         object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
     ) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-        pattern = [None if term is None else to_ox(term)
-                   for term in (subject, predicate, object, graph)]
-        for q in self._store.quads_for_pattern(*pattern):
-            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name not in self._hidden:
-                yield (
-                    from_ox(q.subject),
-                    from_ox(q.predicate),
-                    from_ox(q.object),
-                    URIRef(q.graph_name.value),
-                )
+        for q in self._matching(subject, predicate, object, graph):
+            yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
+                   URIRef(q.graph_name.value))  # type: ignore[union-attr] # see _matching
 
     def triples(
         self, s: Node | None = None, p: Node | None = None, o: Node | None = None
@@ -706,19 +700,13 @@ class OxigraphStore(Store):
 
     def _run(self, query: str, bindings: Bindings | None) -> Any:
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
-        try:
+        with _sparql_errors("query"):
             return self._store.query(
                 query,
                 use_default_graph_as_union=True,
                 prefixes=PREFIXES,
                 substitutions=substitutions or None,
             )
-        except SyntaxError as exc:
-            msg = f"SPARQL syntax error: {_one_line(str(exc))}"
-            raise QueryError(msg) from exc
-        except OSError as exc:
-            msg = f"SPARQL query failed: {_one_line(str(exc))}"
-            raise QueryError(msg) from exc
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         result = self._run(query, bindings)
@@ -759,28 +747,25 @@ class OxigraphStore(Store):
         if bindings:
             msg = "parameters cannot be bound in an update on the oxigraph store"
             raise QueryError(msg)
-        try:
+        with _sparql_errors("update"):
             self._store.update(query, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            msg = f"SPARQL syntax error: {_one_line(str(exc))}"
-            raise QueryError(msg) from exc
-        except OSError as exc:
-            msg = f"SPARQL update failed: {_one_line(str(exc))}"
-            raise QueryError(msg) from exc
 
     def plain_quads(
         self, subject: Node | None = None, predicate: Node | None = None,
         object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
     ) -> Iterator[tuple[PlainTerm, str, PlainTerm, str]]:
-        pattern = [None if term is None else to_ox(term)
-                   for term in (subject, predicate, object, graph)]
-        named = ox.NamedNode
-        for q in self._store.quads_for_pattern(*pattern):
-            name = q.graph_name
-            if type(name) is not named or name in self._hidden or name.value.startswith(_STAGING):
-                continue
+        for q in self._matching(subject, predicate, object, graph):
             yield (_ox_plain_term(q.subject), q.predicate.value, _ox_plain_term(q.object),
-                   name.value)
+                   q.graph_name.value)  # type: ignore[union-attr] # named, see _matching
+
+    def _matching(self, *pattern: Node | None) -> Iterator[ox.Quad]:
+        """The backend's quads matching ``pattern``, in the named graphs this handle shows."""
+        named = ox.NamedNode
+        for q in self._store.quads_for_pattern(*(None if t is None else to_ox(t) for t in pattern)):
+            name = q.graph_name
+            if type(name) is named and name not in self._hidden \
+                    and not name.value.startswith(_STAGING):
+                yield q
 
     def select_plain(self, query: str) -> list[dict[str, Any]]:
         result = self._run(query, None)
@@ -948,6 +933,19 @@ def _one_line(text: str, limit: int = 160) -> str:
     """Oxigraph's parser lists every expected character class: keep the position, cut the rest."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@contextmanager
+def _sparql_errors(action: str) -> Iterator[None]:
+    """Oxigraph's errors as one-line QueryErrors."""
+    try:
+        yield
+    except SyntaxError as exc:
+        msg = f"SPARQL syntax error: {_one_line(str(exc))}"
+        raise QueryError(msg) from exc
+    except OSError as exc:
+        msg = f"SPARQL {action} failed: {_one_line(str(exc))}"
+        raise QueryError(msg) from exc
 
 
 def _plain(value: Node) -> Any:
