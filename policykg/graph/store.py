@@ -530,10 +530,11 @@ class OxigraphStore(Store):
 
     def change_token(self) -> str:
         own = super().change_token()
-        if self.path is None:
-            return own
+        if self.path is None or "read_only" not in self.capabilities:
+            return own  # a writer holds the lock: no other process writes, its count suffices
         # Another process's write shows in the folder: RocksDB appends to its log or adds table
-        # files. Its diagnostic logs (LOG*) change on every open, and LOCK never changes.
+        # files (a background compaction also does: only a needless rebuild of a cache). Its
+        # diagnostic logs (LOG*) change on every open, and LOCK never changes.
         state = hashlib.blake2b(digest_size=12)
         with os.scandir(self.path) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
