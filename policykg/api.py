@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import BNode, Literal, URIRef
 
 from policykg.exceptions import PolicyKGError, QueryError
-from policykg.graph.store import OxigraphStore, Store, default_store_path
+from policykg.graph.store import OxigraphStore, Store, open_store
 from policykg.load import LoadResult, load_paths
 from policykg.resolution.judgements import STORE_LOG, current_rewrites
 
@@ -166,8 +166,9 @@ def open_graph(store: str | Path | Store | None = None) -> KnowledgeGraph:
         return KnowledgeGraph(store, Path(folder) if folder is not None else None)
     if store == ":memory:":
         return KnowledgeGraph(OxigraphStore(), None)
-    path = Path(store) if store is not None else default_store_path()
-    return KnowledgeGraph(OxigraphStore(path), path)
+    opened = open_store(store)  # a folder or a server's URL, like ``--store``
+    folder = getattr(opened, "path", None)
+    return KnowledgeGraph(opened, Path(folder) if folder is not None else None)
 
 
 def _bindings(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ __all__ = [
     "AmbiguousName",
     "ResolutionError",
     "StoreError",
+    "StoreBusyError",
     "Neo4jUnavailable",
 ]
 
@@ -142,6 +143,10 @@ class ResolutionError(PolicyKGError):
 
 class StoreError(PolicyKGError):
     """The store cannot be opened, read or written."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store's writer lock (the message names it)."""
 
 
 class Neo4jUnavailable(StoreError):

@@ -45,15 +45,22 @@ class PolicyKGGroup(click.Group):
 @click.version_option(package_name="policykg")
 @click.option(
     "--store",
-    "store_path",
-    type=click.Path(file_okay=False, path_type=Path),
+    "store_location",
     envvar="POLICYKG_STORE",
     default=".policykg",
     show_default=True,
-    help="Folder of the embedded store (or set POLICYKG_STORE).",
+    help="Folder of the embedded store, or a SPARQL server's URL (or set POLICYKG_STORE).",
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="When another process is writing to the store, wait this long for it (default: fail).",
 )
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path) -> None:
+def cli(ctx: click.Context, store_location: str, wait_seconds: float) -> None:
     """policykg: a knowledge graph of political actors and policies, with evidence.
 
     \b
@@ -62,7 +69,9 @@ def cli(ctx: click.Context, store_path: Path) -> None:
         policykg query profile "Jorge Bustamante"
     """
     ctx.ensure_object(dict)
-    ctx.obj["store_path"] = store_path
+    ctx.obj["store_location"] = store_location
+    ctx.obj["store_path"] = Path(store_location)
+    ctx.obj["store_wait"] = wait_seconds
 
 
 for _module_name in COMMAND_MODULES:

@@ -141,7 +141,7 @@ def extract_command(ctx: click.Context, file: Path, fmt: str, review: bool) -> N
     else:
         extraction = extract_file(file)
     if review:
-        echo_rows(review_rows(extraction, get_store(ctx)), fmt, REVIEW_COLUMNS)
+        echo_rows(review_rows(extraction, get_store(ctx, read_only=True)), fmt, REVIEW_COLUMNS)
         return
     if fmt == "json":
         click.echo(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2))

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from policykg.graph.store import OxigraphStore, Store
+from policykg.graph.store import Store, open_store
 from policykg.output import FORMATS, render
 
 __all__ = [
@@ -35,12 +35,17 @@ InPath = click.Path(dir_okay=False, readable=True, path_type=Path, allow_dash=Tr
 OutPath = click.Path(dir_okay=False, writable=True, path_type=Path, allow_dash=True)
 
 
-def get_store(ctx: click.Context) -> Store:
-    """Open the embedded store once per command and close it when the command ends."""
+def get_store(ctx: click.Context, *, read_only: bool = False) -> Store:
+    """Open the store once per command and close it when the command ends.
+
+    Read-only opens run beside any other process; a writer waits ``--wait`` seconds for
+    another writer, then fails with a line naming it.
+    """
     root = ctx.find_root()
     obj = root.obj
     if "store" not in obj:
-        store = OxigraphStore(obj["store_path"])
+        store = open_store(obj["store_location"], read_only=read_only,
+                           wait=obj.get("store_wait") or None)
         obj["store"] = store
         root.call_on_close(store.close)
     store_obj: Store = obj["store"]

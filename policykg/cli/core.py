@@ -191,7 +191,7 @@ def validate(ctx: click.Context, fmt: str) -> None:
     Example:
         policykg validate --format json
     """
-    results = validate_store(get_store(ctx))
+    results = validate_store(get_store(ctx, read_only=True))
     violations = [v for v in results if v.severity == "Violation"]
     if not results:
         click.echo("conforms: no violations" if fmt == "table" else
@@ -214,7 +214,7 @@ def stats_command(ctx: click.Context, fmt: str) -> None:
     Example:
         policykg stats --format csv
     """
-    echo_rows(stats(get_store(ctx)), fmt, ["kind", "name", "count"])
+    echo_rows(stats(get_store(ctx, read_only=True)), fmt, ["kind", "name", "count"])
 
 
 @click.command()
@@ -230,7 +230,7 @@ def show(ctx: click.Context, entity: str, fmt: str) -> None:
     Example:
         policykg show "Pena Nieto"
     """
-    store = get_store(ctx)
+    store = get_store(ctx, read_only=True)
     iri = find_entity(store, entity)
     rows = entity_facts(store, URIRef(iri))
     if fmt == "table":
@@ -251,7 +251,7 @@ def sources(ctx: click.Context, remove_key: str | None, fmt: str) -> None:
         policykg sources
         policykg sources --remove examples/03-facts.yaml
     """
-    store = get_store(ctx)
+    store = get_store(ctx, read_only=not remove_key)
     if remove_key:
         removed = remove_source(store, remove_key)
         click.echo(f"removed {removed.key} ({removed.triples} triples)")
@@ -277,7 +277,7 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
     Example:
         policykg export --format trig -o backup.trig
     """
-    store = get_store(ctx)
+    store = get_store(ctx, read_only=True)
     if fmt in STREAMED_FORMATS:  # written while read, whatever the store's size
         # A backup (one graph per source) carries the judgement log as one more graph.
         extra = judgement_quads(log_path(ctx.find_root().obj)) if fmt in ("trig", "nq") else ()

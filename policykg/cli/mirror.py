@@ -68,7 +68,7 @@ def mirror_command(ctx: click.Context, uri: str | None, user: str | None, databa
     Example:
         NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=... policykg mirror
     """
-    store = get_store(ctx)
+    store = get_store(ctx, read_only=True)
     with _driver(uri, user, database, "mirroring") as (driver, config), \
             progress("mirroring") as advance:
         summary = mirror(store, driver, config.database, full=full, batch_size=batch_size,

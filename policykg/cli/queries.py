@@ -149,7 +149,7 @@ def _canned_command(query: CannedQuery) -> click.Command:
                 ensure_indexes(driver, db)  # cheap once they exist; queries work without them
                 rows = run_query(driver, query.name, database=db, timeout=timeout, **values)
         else:
-            rows = run_query(get_store(ctx), query.name, **values)
+            rows = run_query(get_store(ctx, read_only=True), query.name, **values)
         if not rows and fmt == "table":
             click.echo(nothing_found(query, values))  # json still gives [], csv its header
             return
@@ -273,7 +273,8 @@ def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
         policykg sparql -f my-query.rq --format csv --limit 100
     """
     body = _read_text(text, file, "SPARQL query")
-    rows = run_sparql(get_store(ctx), body, _params(pairs), limit=limit or None,
+    store = get_store(ctx, read_only=not write)
+    rows = run_sparql(store, body, _params(pairs), limit=limit or None,
                       timeout=timeout or None, write=write, allow_service=allow_service)
     echo_rows(rows, fmt)
     _note_cap(rows)

@@ -144,7 +144,7 @@ def export_subgraph(ctx: click.Context, actor: str | None, depth: int, query_nam
         max_nodes=max_nodes,
         truncate=truncate,
     )
-    store = get_store(ctx)
+    store = get_store(ctx, read_only=True)
     reader = GraphReader(store)
     values = parse_params(params)
     kwargs: dict[str, Any] = {}

@@ -36,13 +36,12 @@ from datetime import date, datetime
 from typing import Any
 
 import neo4j
-import pyoxigraph as ox
 from neo4j import exceptions as neo4j_errors
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from policykg.graph.store import PREFIXES, OxigraphStore, Store
+from policykg.graph.store import PREFIXES, PlainTerm, Store
 from policykg.load import list_sources
 from policykg.loaders.records import canonical_decimal
 from policykg.ontology import ontology_graph
@@ -394,87 +393,46 @@ class KeyMap:
 
 
 class _Reader:
-    """Per-subject access to the store's quads, using pyoxigraph directly when possible."""
+    """Per-subject access to the store's quads, in plain terms (see ``Store.plain_quads``)."""
 
     def __init__(self, store: Store) -> None:
-        native = getattr(store, "_store", None) if isinstance(store, OxigraphStore) else None
-        self._ox: ox.Store | None = native if isinstance(native, ox.Store) else None
-        self._bnodes: dict[str, Any] = {}
-        self._index: dict[str, list[QuadRow]] | None = None
-        self._referrers: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self._graph_subjects: dict[str, set[str]] = defaultdict(set)
-        if self._ox is None:
-            self._build_index(store)
+        self.store = store
+        self._bnodes: dict[str, BNode] = {}
 
     # -- term conversion
-    def _iri(self, term: Any) -> str:
-        if isinstance(term, ox.NamedNode | URIRef):
-            return str(term.value if isinstance(term, ox.NamedNode) else term)
-        uri = BNODE_PREFIX + str(term.value if isinstance(term, ox.BlankNode) else term)
-        self._bnodes[uri] = term
-        return uri
+    def _iri(self, term: PlainTerm) -> str:
+        if isinstance(term, BNode):  # before str: a BNode is a str
+            uri = BNODE_PREFIX + str(term)
+            self._bnodes[uri] = term
+            return uri
+        assert isinstance(term, str)
+        return term
 
-    def _obj(self, term: Any) -> Obj:
-        if isinstance(term, ox.Literal):
-            language = term.language
-            return (term.value, RDF_LANGSTRING if language else term.datatype.value, language)
-        if isinstance(term, Literal):
-            if term.language:
-                return (str(term), RDF_LANGSTRING, term.language)
-            return (str(term), str(term.datatype) if term.datatype else XSD_STRING, None)
-        return self._iri(term)
+    def _obj(self, term: PlainTerm) -> Obj:
+        return term if isinstance(term, tuple) else self._iri(term)
 
-    def _build_index(self, store: Store) -> None:
-        index: dict[str, list[QuadRow]] = defaultdict(list)
-        for s, p, o, g in store.quads():
-            subject = self._iri(s)
-            obj = self._obj(o)
-            index[subject].append((str(p), obj, str(g)))
-            self._graph_subjects[str(g)].add(subject)
-            if isinstance(obj, str):
-                self._referrers[(str(p), obj)].add(subject)
-        self._index = dict(index)
-
-    def _term(self, uri: str) -> Any:
-        return self._bnodes.get(uri) or ox.NamedNode(uri)
+    def _term(self, uri: str) -> Node:
+        return self._bnodes.get(uri) or URIRef(uri)
 
     # -- queries
     def graph_subjects(self, graph: str) -> set[str]:
         """Subjects with at least one triple in ``graph``."""
-        if self._ox is None:
-            return set(self._graph_subjects.get(graph, ()))
-        return {self._iri(q.subject)
-                for q in self._ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+        return {self._iri(s) for s, _, _, _ in self.store.plain_quads(graph=URIRef(graph))}
 
     def subject_quads(self, uri: str) -> list[QuadRow]:
         """``(predicate, object, graph)`` of every quad about ``uri``."""
-        if self._ox is None:
-            assert self._index is not None
-            return self._index.get(uri, [])
-        rows: list[QuadRow] = []
-        for q in self._ox.quads_for_pattern(self._term(uri), None, None, None):
-            graph = q.graph_name
-            if isinstance(graph, ox.NamedNode) and not graph.value.startswith(_STAGING):
-                rows.append((q.predicate.value, self._obj(q.object), graph.value))
-        return rows
+        return [(p, self._obj(o), g) for _, p, o, g in self.store.plain_quads(self._term(uri))]
 
     def referrers(self, predicate: str, obj: str) -> set[str]:
         """Subjects that state ``(s, predicate, obj)`` in any graph."""
-        if self._ox is None:
-            return set(self._referrers.get((predicate, obj), ()))
-        return {self._iri(q.subject) for q in self._ox.quads_for_pattern(
-            None, ox.NamedNode(predicate), self._term(obj), None)
-            if isinstance(q.graph_name, ox.NamedNode)}
+        return {self._iri(s) for s, _, _, _ in
+                self.store.plain_quads(None, URIRef(predicate), self._term(obj))}
 
     def objects(self, uri: str, predicate: str) -> set[str]:
         """IRI objects of ``(uri, predicate, ?)`` in any graph."""
-        if self._ox is None:
-            return {o for p, o, _ in self.subject_quads(uri)
-                    if p == predicate and isinstance(o, str)}
-        return {self._iri(q.object) for q in self._ox.quads_for_pattern(
-            self._term(uri), ox.NamedNode(predicate), None, None)
-            if isinstance(q.graph_name, ox.NamedNode)
-            and isinstance(q.object, ox.NamedNode | ox.BlankNode)}
+        return {self._iri(o) for _, _, o, _ in
+                self.store.plain_quads(self._term(uri), URIRef(predicate))
+                if not isinstance(o, tuple)}
 
 
 # ----------------------------------------------------------------------------- subject state

@@ -17,28 +17,51 @@ Capabilities every backend promises (``tests/graph/test_store_contract.py`` chec
   replaced or none (``tests/graph/test_load_recovery.py`` kills loads at several moments).
 * ``select``/``ask`` bind parameters as RDF terms, never by pasting text into the query.
 * ``triples`` and ``quads`` yield rdflib terms.
+* ``change_token`` changes whenever the content changes, also by another process's write: every
+  cache of derived data keys on it.
+* ``capabilities`` names what differs between backends: ``native_bulk_load`` (RDF files are
+  parsed by the backend itself), ``transactions`` (an update is all-or-nothing),
+  ``lateral`` (SPARQL 1.2 ``LATERAL``), ``read_only`` (this handle refuses writes).
+
+Backends register by name (:func:`register_store`, or an entry point of the group
+``policykg.stores``); :func:`open_store` picks one from a path or a URL.
+
+Concurrency of the on-disk Oxigraph store: one writer at a time (a lock file beside the store
+names its holder; a second writer waits ``wait`` seconds or fails with a one-line "busy"
+message), any number of read-only handles at any time, also while a writer runs. A read-only
+handle sees the store as it was when it opened (a snapshot): reopen to see later writes. A load
+still running when a reader opens may be partly visible to that reader's SPARQL queries (its
+graphs are hidden from ``graphs`` and ``quads``, not from queries over the union).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib
 import itertools
 import os
+import re
 import shutil
 import tempfile
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from importlib.metadata import entry_points
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import IO, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from policykg.exceptions import QueryError, StoreError
-from policykg.graph.terms import Triple, from_ox, to_ox
+from policykg.graph.store_lock import StoreLock
+from policykg.graph.store_terms import Triple, from_ox, to_ox
 
 __all__ = [
     "Store",
@@ -46,7 +69,11 @@ __all__ = [
     "MemoryStore",
     "NativeContent",
     "open_store",
+    "register_store",
+    "store_backend",
     "default_store_path",
+    "default_store_location",
+    "CAPABILITIES",
     "PREFIXES",
 ]
 
@@ -274,16 +301,79 @@ def _moved(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
 Bindings = Mapping[str, Node]
 Row = dict[str, Node]
 
+#: Every capability name a backend may list in :attr:`Store.capabilities`.
+CAPABILITIES = frozenset({"native_bulk_load", "transactions", "lateral", "read_only"})
+
+#: Formats of :meth:`Store.dump`; the first two stream from every backend.
+DUMP_FORMATS: dict[str, ox.RdfFormat] = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+}
+
+#: A term in plain form: an IRI ``str``, a blank node (rdflib ``BNode``, which is a ``str``
+#: too: test it first) or a literal ``(lexical form, datatype IRI, language or None)``, the
+#: datatype of a language-tagged literal being ``rdf:langString``.
+PlainTerm = str | BNode | tuple[str, str, str | None]
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD_STRING = str(XSD.string)
+
+_LEXICAL_LITERALS = frozenset(str(XSD) + name for name in (
+    "string", "date", "dateTime", "gYear", "gYearMonth", "anyURI"))
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_S = TypeVar("_S", bound="Store")
+
+
+def _writes(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
+    """Mark a method that changes content: refused on a read-only handle, counted otherwise."""
+    @functools.wraps(method)
+    def counted(self: _S, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if "read_only" in self.capabilities:
+            msg = f"the {self.backend} store {self.location} is open read-only"
+            raise StoreError(msg)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._write_count += 1
+    return counted  # type: ignore[return-value]
+
+
+def default_store_location() -> str:
+    """``$POLICYKG_STORE`` (a folder or a URL) or ``.policykg``."""
+    return os.environ.get("POLICYKG_STORE") or ".policykg"
+
 
 def default_store_path() -> Path:
-    """``$POLICYKG_STORE`` or ``./.policykg``."""
-    return Path(os.environ.get("POLICYKG_STORE") or ".policykg")
+    """``$POLICYKG_STORE`` or ``./.policykg``, as a folder."""
+    return Path(default_store_location())
 
 
 class Store(ABC):
     """A quad store with one named graph per source."""
 
     backend: str = "abstract"
+    #: What this backend (or this handle) can do, names from :data:`CAPABILITIES`.
+    capabilities: frozenset[str] = frozenset()
+    #: Writes through this handle so far (part of :meth:`change_token`).
+    _write_count: int = 0
+
+    @classmethod
+    def open(cls, location: str, *, read_only: bool = False, wait: float | None = None) -> Store:
+        """Open the store at ``location`` (what :func:`open_store` calls on a registered class)."""
+        msg = f"the {cls.backend} store cannot be opened at a location"
+        raise StoreError(msg)
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, for messages."""
+        return "(in memory)"
+
+    def change_token(self) -> str:
+        """An opaque text that changes whenever the content changes (the key of every cache)."""
+        return f"{id(self):x}:{self._write_count}"
 
     @abstractmethod
     def replace_graphs(self, items: Iterable[tuple[URIRef, Iterable[Triple]]]) -> list[int]:
@@ -313,8 +403,11 @@ class Store(ABC):
         return sum(1 for _ in self.graph_triples(graph))
 
     @abstractmethod
-    def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-        """Every quad of every named graph."""
+    def quads(
+        self, subject: Node | None = None, predicate: Node | None = None,
+        object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
+    ) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+        """The quads of the named graphs matching the pattern (None matches anything)."""
 
     @abstractmethod
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
@@ -323,6 +416,61 @@ class Store(ABC):
     @abstractmethod
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         """Run a SPARQL ASK over the union of graphs."""
+
+    @abstractmethod
+    def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
+        """Run a SPARQL CONSTRUCT or DESCRIBE over the union of graphs."""
+
+    @abstractmethod
+    def update(self, query: str, bindings: Bindings | None = None) -> None:
+        """Run a SPARQL update."""
+
+    def plain_quads(
+        self, subject: Node | None = None, predicate: Node | None = None,
+        object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
+    ) -> Iterator[tuple[PlainTerm, str, PlainTerm, str]]:
+        """:meth:`quads` with terms in plain form (see :data:`PlainTerm`); predicate and graph
+        as IRI strings. Backends build no rdflib term for IRIs and literals: for readers that
+        walk much of the store (the Neo4j mirror)."""
+        for s, p, o, g in self.quads(subject, predicate, object, graph):
+            yield _plain_term(s), str(p), _plain_term(o), str(g)
+
+    def select_plain(self, query: str) -> list[dict[str, Any]]:
+        """SELECT rows where IRIs, blank nodes and text-like literals come as ``str``.
+
+        Text-like: plain, language-tagged, dates, times and ``anyURI`` (their lexical form is
+        their value); other literals stay rdflib terms. Backends answer without building an
+        rdflib term for the ``str`` values, which makes name indexes and listings cheap.
+        """
+        return [{name: _plain(value) for name, value in row.items()}
+                for row in self.select(query)]
+
+    def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
+             graphs: list[URIRef] | None = None) -> None:
+        """Write the quads of ``graphs`` (default: all) to ``out`` (see :data:`DUMP_FORMATS`).
+
+        N-Quads and N-Triples stream, one line per statement; in N-Triples a triple held by
+        two of the graphs is written twice.
+        """
+        _dump_format(format)
+        chosen = self.graphs() if graphs is None else graphs
+        if format in ("nquads", "ntriples"):
+            for graph in chosen:
+                for s, p, o, g in self.quads(graph=graph):
+                    tail = f" {g.n3()} .\n" if format == "nquads" else " .\n"
+                    out.write(f"{s.n3()} {p.n3()} {o.n3()}{tail}".encode())
+            return
+        data = Dataset()
+        for prefix, iri in PREFIXES.items():
+            data.bind(prefix, iri)
+        for graph in chosen:
+            for s, p, o, g in self.quads(graph=graph):
+                data.graph(g).add((s, p, o))
+        target: Graph = data if format == "trig" else _union_of(data)
+        out.write(target.serialize(format=format).encode())
+
+    def flush(self) -> None:  # noqa: B027 - optional hook, most backends need nothing
+        """Make every write visible to other processes that open the store."""
 
     @abstractmethod
     def __len__(self) -> int:
@@ -336,12 +484,11 @@ class Store(ABC):
     ) -> Iterator[tuple[Node, Node, Node]]:
         """Distinct triples of the union graph matching the pattern."""
         seen: set[tuple[Node, Node, Node]] = set()
-        for qs, qp, qo, _ in self.quads():
-            if (s is None or qs == s) and (p is None or qp == p) and (o is None or qo == o):
-                triple = (qs, qp, qo)
-                if triple not in seen:
-                    seen.add(triple)
-                    yield triple
+        for qs, qp, qo, _ in self.quads(s, p, o):
+            triple = (qs, qp, qo)
+            if triple not in seen:
+                seen.add(triple)
+                yield triple
 
     def union_graph(self) -> Graph:
         """The distinct triples of all graphs as an rdflib Graph (for validation and export)."""
@@ -374,22 +521,89 @@ class Store(ABC):
 
 
 class OxigraphStore(Store):
-    """pyoxigraph store, persistent when given a directory, in memory otherwise."""
+    """pyoxigraph store, persistent when given a directory, in memory otherwise.
+
+    On disk, a writer holds the lock beside the folder until :meth:`close` (``wait`` seconds
+    to get it, else :class:`~policykg.exceptions.StoreBusyError`); ``read_only=True`` takes no
+    lock and sees the store as it was when opened.
+    """
 
     backend = "oxigraph"
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False,
+                 wait: float | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self.capabilities = frozenset({"native_bulk_load", "transactions", "lateral"})
+        self._lock: StoreLock | None = None
+        #: Graphs a read-only handle does not show: a load was unfinished when it opened.
+        self._hidden: frozenset[ox.NamedNode] = frozenset()
         try:
             if self.path is None:
+                if read_only:
+                    msg = "an in-memory store cannot be opened read-only"
+                    raise StoreError(msg)
                 self._store = ox.Store()
+            elif read_only:
+                if not (self.path / "CURRENT").exists():  # nothing to read yet: create it
+                    OxigraphStore(self.path, wait=wait).close()
+                self._store = ox.Store.read_only(str(self.path))
+                self.capabilities |= {"read_only"}
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
+                self._lock = StoreLock(self.path)
+                self._lock.acquire(wait)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
-            msg = f"cannot open the store at {self.path}: {exc}"
+            self._release_lock()
+            msg = f"cannot open the store at {self.path}: {_one_line(str(exc))}"
             raise StoreError(msg) from exc
-        self._drop_leftover_staging()
+        except BaseException:
+            self._release_lock()
+            raise
+        if read_only:
+            self._hidden = frozenset(self._unfinished_graphs())
+        else:
+            self._drop_leftover_staging()
+
+    @classmethod
+    def open(cls, location: str, *, read_only: bool = False,
+             wait: float | None = None) -> OxigraphStore:
+        return cls(Path(location), read_only=read_only, wait=wait)
+
+    @property
+    def location(self) -> str:
+        return str(self.path) if self.path is not None else "(in memory)"
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def change_token(self) -> str:
+        own = super().change_token()
+        if self.path is None or "read_only" not in self.capabilities:
+            return own  # a writer holds the lock: no other process writes, its count suffices
+        # Another process's write shows in the folder: RocksDB appends to its log or adds table
+        # files (a background compaction also does: only a needless rebuild of a cache). Its
+        # diagnostic logs (LOG*) change on every open, and LOCK never changes.
+        state = hashlib.blake2b(digest_size=12)
+        with os.scandir(self.path) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.name.startswith(("LOG", "LOCK")) or not entry.is_file():
+                    continue
+                info = entry.stat()
+                state.update(f"{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
+        return f"{own}:{state.hexdigest()}"
+
+    def _unfinished_graphs(self) -> Iterator[ox.NamedNode]:
+        """Staging graphs and graphs still marked pending: a load was running or was killed."""
+        for graph in self._store.named_graphs():
+            if isinstance(graph, ox.NamedNode) and graph.value.startswith(_STAGING):
+                yield graph
+        for quad in self._store.quads_for_pattern(
+                _PENDING.subject, _PENDING.predicate, _PENDING.object, None):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                yield quad.graph_name
 
     def _drop_leftover_staging(self) -> None:
         # A process killed during a load leaves graphs still marked pending, staging graphs and
@@ -406,6 +620,7 @@ class OxigraphStore(Store):
             for scratch in self.path.parent.glob(f".{self.path.name}.scratch-*"):
                 shutil.rmtree(scratch, ignore_errors=True)
 
+    @_writes
     def replace_graphs(self, items: Iterable[tuple[URIRef, Iterable[Triple]]]) -> list[int]:
         # Nothing a reader (or a reopened store) treats as loaded changes before the one commit
         # update at the end, so a failure or a kill at any moment leaves the store as it was:
@@ -513,6 +728,7 @@ class OxigraphStore(Store):
     def graph_size(self, graph: URIRef) -> int:
         return _count(self._store, ox.NamedNode(str(graph)))
 
+    @_writes
     def remove_graph(self, graph: URIRef) -> int:
         node = ox.NamedNode(str(graph))
         if not self._store.contains_named_graph(node):
@@ -523,7 +739,8 @@ class OxigraphStore(Store):
 
     def graphs(self) -> list[URIRef]:
         return sorted(
-            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+            URIRef(g.value) for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g not in self._hidden
         )
 
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
@@ -531,15 +748,13 @@ class OxigraphStore(Store):
         for q in self._store.quads_for_pattern(None, None, None, node):
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
 
-    def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-        for q in self._store.quads_for_pattern(None, None, None, None):
-            if isinstance(q.graph_name, ox.NamedNode):
-                yield (
-                    from_ox(q.subject),
-                    from_ox(q.predicate),
-                    from_ox(q.object),
-                    URIRef(q.graph_name.value),
-                )
+    def quads(
+        self, subject: Node | None = None, predicate: Node | None = None,
+        object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
+    ) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+        for q in self._matching(subject, predicate, object, graph):
+            yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
+                   URIRef(q.graph_name.value))  # type: ignore[union-attr] # see _matching
 
     def triples(
         self, s: Node | None = None, p: Node | None = None, o: Node | None = None
@@ -551,6 +766,8 @@ class OxigraphStore(Store):
             None if o is None else to_ox(o),
         )
         for q in self._store.quads_for_pattern(*pattern, None):
+            if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name in self._hidden:
+                continue
             key = (q.subject, q.predicate, q.object)
             if key not in seen:
                 seen.add(key)
@@ -558,19 +775,13 @@ class OxigraphStore(Store):
 
     def _run(self, query: str, bindings: Bindings | None) -> Any:
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
-        try:
+        with _sparql_errors("query"):
             return self._store.query(
                 query,
                 use_default_graph_as_union=True,
                 prefixes=PREFIXES,
                 substitutions=substitutions or None,
             )
-        except SyntaxError as exc:
-            msg = f"SPARQL syntax error: {_one_line(str(exc))}"
-            raise QueryError(msg) from exc
-        except OSError as exc:
-            msg = f"SPARQL query failed: {_one_line(str(exc))}"
-            raise QueryError(msg) from exc
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         result = self._run(query, bindings)
@@ -606,6 +817,67 @@ class OxigraphStore(Store):
             graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
         return graph
 
+    @_writes
+    def update(self, query: str, bindings: Bindings | None = None) -> None:
+        if bindings:
+            msg = "parameters cannot be bound in an update on the oxigraph store"
+            raise QueryError(msg)
+        with _sparql_errors("update"):
+            self._store.update(query, prefixes=PREFIXES)
+
+    def plain_quads(
+        self, subject: Node | None = None, predicate: Node | None = None,
+        object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
+    ) -> Iterator[tuple[PlainTerm, str, PlainTerm, str]]:
+        for q in self._matching(subject, predicate, object, graph):
+            yield (_ox_plain_term(q.subject), q.predicate.value, _ox_plain_term(q.object),
+                   q.graph_name.value)  # type: ignore[union-attr] # named, see _matching
+
+    def _matching(self, *pattern: Node | None) -> Iterator[ox.Quad]:
+        """The backend's quads matching ``pattern``, in the named graphs this handle shows."""
+        named = ox.NamedNode
+        for q in self._store.quads_for_pattern(*(None if t is None else to_ox(t) for t in pattern)):
+            name = q.graph_name
+            if type(name) is named and name not in self._hidden \
+                    and not name.value.startswith(_STAGING):
+                yield q
+
+    def select_plain(self, query: str) -> list[dict[str, Any]]:
+        result = self._run(query, None)
+        if not isinstance(result, ox.QuerySolutions):
+            msg = "expected a SELECT query"
+            raise QueryError(msg)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for index, name in enumerate(names):
+                value = solution[index]
+                if value is not None:
+                    row[name] = _ox_plain(value)
+            rows.append(row)
+        return rows
+
+    def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
+             graphs: list[URIRef] | None = None) -> None:
+        fmt = _dump_format(format)
+        chosen = self.graphs() if graphs is None else graphs
+        if len(chosen) == 1 and format != "nquads" and format != "trig":
+            self._store.dump(out, format=fmt, from_graph=ox.NamedNode(str(chosen[0])),
+                             prefixes=PREFIXES)
+            return
+        quads = (q for graph in chosen
+                 for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
+        if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
+            ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), out,
+                         format=fmt)
+        else:
+            ox.serialize(quads, out, format=fmt)
+
+    def flush(self) -> None:
+        if self.path is not None and "read_only" not in self.capabilities:
+            self._store.flush()
+
     def load_native(self, graph: URIRef, quads: Iterable[ox.Quad]) -> int:
         """Bulk path for pyoxigraph quads already addressed to ``graph`` (used by benchmarks)."""
         return self.replace_graph(graph, ((q.subject, q.predicate, q.object) for q in quads))
@@ -614,9 +886,11 @@ class OxigraphStore(Store):
         return len(self._store)
 
     def close(self) -> None:
-        if self.path is not None:
-            self._store.flush()
+        if not hasattr(self, "_store"):
+            return  # closed already
+        self.flush()
         del self._store
+        self._release_lock()
 
 
 class MemoryStore(Store):
@@ -629,6 +903,12 @@ class MemoryStore(Store):
         for prefix, iri in PREFIXES.items():
             self._ds.bind(prefix, iri)
 
+    @classmethod
+    def open(cls, location: str, *, read_only: bool = False,
+             wait: float | None = None) -> MemoryStore:
+        return cls()
+
+    @_writes
     def replace_graphs(self, items: Iterable[tuple[URIRef, Iterable[Triple]]]) -> list[int]:
         staged: list[tuple[URIRef, Graph]] = []
         for graph, triples in items:  # consume everything before touching the dataset
@@ -643,6 +923,7 @@ class MemoryStore(Store):
                 target.add(triple)
         return [len(staging) for _, staging in staged]
 
+    @_writes
     def remove_graph(self, graph: URIRef) -> int:
         if graph not in set(self.graphs()):
             return 0
@@ -660,10 +941,14 @@ class MemoryStore(Store):
     def graph_triples(self, graph: URIRef) -> Iterator[tuple[Node, Node, Node]]:
         yield from self._ds.graph(graph).triples((None, None, None))
 
-    def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-        for graph in self.graphs():
-            for s, p, o in self._ds.graph(graph).triples((None, None, None)):
-                yield s, p, o, graph
+    def quads(
+        self, subject: Node | None = None, predicate: Node | None = None,
+        object: Node | None = None, graph: URIRef | None = None,  # noqa: A002 - RDF's word
+    ) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+        chosen = self.graphs() if graph is None else [g for g in self.graphs() if g == graph]
+        for name in chosen:
+            for s, p, o in self._ds.graph(name).triples((subject, predicate, object)):
+                yield s, p, o, name
 
     def _run(self, query: str, bindings: Bindings | None) -> Any:
         init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
@@ -696,6 +981,25 @@ class MemoryStore(Store):
             raise QueryError(msg)
         return bool(result.askAnswer)
 
+    def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
+        result = self._run(query, bindings)
+        if result.type not in ("CONSTRUCT", "DESCRIBE") or result.graph is None:
+            msg = "expected a CONSTRUCT or DESCRIBE query"
+            raise QueryError(msg)
+        graph = Graph()
+        for triple in result.graph:
+            graph.add(triple)
+        return graph
+
+    @_writes
+    def update(self, query: str, bindings: Bindings | None = None) -> None:
+        init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
+        try:
+            self._ds.update(query, initNs=PREFIXES, initBindings=init)
+        except Exception as exc:  # rdflib raises pyparsing errors and others
+            msg = f"SPARQL update failed: {exc}"
+            raise QueryError(msg) from exc
+
     def __len__(self) -> int:
         return sum(1 for _ in self.quads())
 
@@ -706,6 +1010,75 @@ def _one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+@contextmanager
+def _sparql_errors(action: str) -> Iterator[None]:
+    """Oxigraph's errors as one-line QueryErrors."""
+    try:
+        yield
+    except SyntaxError as exc:
+        msg = f"SPARQL syntax error: {_one_line(str(exc))}"
+        raise QueryError(msg) from exc
+    except OSError as exc:
+        msg = f"SPARQL {action} failed: {_one_line(str(exc))}"
+        raise QueryError(msg) from exc
+
+
+def _plain(value: Node) -> Any:
+    """What :meth:`Store.select_plain` gives for an rdflib term."""
+    if isinstance(value, URIRef | BNode):
+        return str(value)
+    if isinstance(value, Literal) and (
+            value.language or value.datatype is None or str(value.datatype) in _LEXICAL_LITERALS):
+        return str(value)
+    return value
+
+
+def _ox_plain(term: Any) -> Any:
+    """What :meth:`Store.select_plain` gives for a pyoxigraph term, without an rdflib term."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return term.value
+    if isinstance(term, ox.Literal) and (
+            term.language or term.datatype.value in _LEXICAL_LITERALS):
+        return term.value
+    return from_ox(term)
+
+
+def _plain_term(term: Node) -> PlainTerm:
+    if isinstance(term, BNode):
+        return term
+    if isinstance(term, Literal):
+        if term.language:
+            return (str(term), _RDF_LANGSTRING, term.language)
+        return (str(term), str(term.datatype) if term.datatype else _XSD_STRING, None)
+    return str(term)
+
+
+def _ox_plain_term(term: Any) -> PlainTerm:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        language = term.language
+        return (term.value, _RDF_LANGSTRING if language else term.datatype.value, language)
+    return BNode(term.value)
+
+
+def _dump_format(name: str) -> ox.RdfFormat:
+    fmt = DUMP_FORMATS.get(name)
+    if fmt is None:
+        msg = f"unknown dump format {name!r} (choose {', '.join(DUMP_FORMATS)})"
+        raise StoreError(msg)
+    return fmt
+
+
+def _union_of(data: Dataset) -> Graph:
+    union = Graph()
+    for prefix, iri in PREFIXES.items():
+        union.bind(prefix, iri)
+    for s, p, o, _ in data.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
+
+
 def from_native(term: Any) -> Node:
     """rdflib terms pass through; pyoxigraph terms are converted."""
     if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
@@ -713,14 +1086,73 @@ def from_native(term: Any) -> Node:
     return term  # type: ignore[no-any-return]
 
 
-def open_store(path: Path | str | None = None, *, backend: str = "oxigraph") -> Store:
-    """Open the store at ``path`` (default: :func:`default_store_path`)."""
-    if backend == "memory":
-        return MemoryStore()
-    if backend != "oxigraph":
-        msg = f"unknown store backend {backend!r} (choose oxigraph or memory)"
+#: Backend name -> ``"module:Class"`` or the class; URL schemes are names too.
+_BACKENDS: dict[str, str | type[Store]] = {
+    "oxigraph": "policykg.graph.store:OxigraphStore",
+    "memory": "policykg.graph.store:MemoryStore",
+    # Remote SPARQL 1.1 servers; http and https URLs open it.
+    "sparql": "policykg.graph.store_remote:SparqlStore",
+}
+#: Entry-point group through which other packages add backends.
+ENTRY_POINT_GROUP = "policykg.stores"
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def register_store(name: str, target: str | type[Store]) -> None:
+    """Make ``name`` (a backend name or URL scheme) open ``target`` (``"module:Class"``).
+
+    A string target is imported only when a store of that name is opened.
+    """
+    _BACKENDS[name] = target
+
+
+def store_backend(name: str) -> type[Store]:
+    """The class registered as ``name`` (registry first, then the entry points)."""
+    target = _BACKENDS.get(name)
+    if target is None:
+        for point in entry_points(group=ENTRY_POINT_GROUP, name=name):
+            target = point.value
+            break
+    if target is None:
+        known = sorted({*_BACKENDS, *(p.name for p in entry_points(group=ENTRY_POINT_GROUP))})
+        msg = f"unknown store backend {name!r} (known: {', '.join(known)})"
         raise StoreError(msg)
-    return OxigraphStore(path if path is not None else default_store_path())
+    if isinstance(target, str):
+        module_name, _, class_name = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            msg = f"store backend {name!r} is not available: {exc}"
+            raise StoreError(msg) from exc
+        found = getattr(module, class_name, None)
+        if not (isinstance(found, type) and issubclass(found, Store)):
+            msg = f"store backend {name!r}: {target} is not a Store class"
+            raise StoreError(msg)
+        target = found
+    return target
+
+
+def backend_name(location: str) -> str:
+    """The registered name that opens ``location``: ``sparql`` for web URLs, else the scheme."""
+    match = _URL.match(location)
+    if match is None:
+        return "oxigraph"
+    scheme = match.group(1).lower()
+    return "sparql" if scheme in _WEB_SCHEMES else scheme
+
+
+def open_store(location: Path | str | None = None, *, read_only: bool = False,
+               wait: float | None = None, backend: str | None = None) -> Store:
+    """Open the store at ``location``: a folder or a URL (default :func:`default_store_location`).
+
+    ``read_only`` handles never wait for a writer; a writer waits up to ``wait`` seconds for
+    another writer to finish. ``backend`` names the backend instead of guessing it from the
+    location (``"memory"``: a fresh in-memory store).
+    """
+    text = str(location) if location is not None else default_store_location()
+    store_class = store_backend(backend or backend_name(text))
+    return store_class.open(text, read_only=read_only, wait=wait)
 
 
 def destroy_store(path: Path) -> None:

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from policykg.graph.terms import Triple
+from policykg.graph.terms import Triple, sparql_term
 from policykg.identity import entity_iri, fact_iri, normalize_name, slugify
 from policykg.loaders.base import Limits, LoadContext, Loader, read_lines
 from policykg.loaders.opendata import (
@@ -274,7 +273,7 @@ def _citation(url: str) -> URIRef:
     """SOURCEURL as an IRI; ValueError (a bad record) when even escaped it is not one."""
     escaped = quote(url, safe=_URL_SAFE)
     try:
-        ox.NamedNode(escaped)  # the store's own check, so a bad URL fails here, with its row
+        sparql_term(URIRef(escaped))  # the store's own check: a bad URL fails here, with its row
     except ValueError as exc:
         raise ValueError(f"SOURCEURL is not a valid IRI ({exc})") from None
     return URIRef(escaped)

@@ -1,9 +1,10 @@
 """RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML), loaded as they are.
 
-Parsing uses pyoxigraph's streaming parsers, so large N-Triples files load at store speed. The
-graphs of a TriG or N-Quads file are merged into the source's one named graph. Blank nodes are
-replaced by stable ``bnode://`` IRIs (numbered in order of appearance within the source), so the
-same file always yields the same graph and the Neo4j mirror can key them.
+Parsing uses the store backend's streaming parsers (``policykg.graph.store_rdf``), so large
+N-Triples files load at store speed. The graphs of a TriG or N-Quads file are merged into the
+source's one named graph. Blank nodes are replaced by stable ``bnode://`` IRIs (numbered in order
+of appearance within the source), so the same file always yields the same graph and the Neo4j
+mirror can key them.
 
 RDF/XML with a DOCTYPE is refused before parsing (no entity expansion); an empty file, a
 corrupt gzip file and a line over the parser's 16 MiB buffer are errors naming the file.
@@ -16,9 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
 from policykg.exceptions import LimitExceeded, LoaderError
+from policykg.graph.store_rdf import native_format, parse_triples
 from policykg.graph.terms import Triple
 from policykg.identity import stable_hash
 from policykg.loaders.base import BOM, LoadContext, Loader, open_input, refuse_dtd
@@ -28,23 +28,24 @@ __all__ = ["RDFLoader", "FORMATS", "PARSER_BUFFER"]
 #: pyoxigraph's parsers refuse a line or token longer than this many bytes.
 PARSER_BUFFER = 16 << 20
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json-ld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
+#: File extension -> RDF syntax (a word of ``policykg.graph.store_rdf.SYNTAXES``).
+FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "ntriples",
+    ".ntriples": "ntriples",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".json-ld": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
 }
 
 
-def _format_of(path: Path) -> ox.RdfFormat | None:
+def _format_of(path: Path) -> str | None:
     name = path.name.lower().removesuffix(".gz")
     for ext, fmt in FORMATS.items():
         if name.endswith(ext):
@@ -64,7 +65,7 @@ class RDFLoader(Loader):
         fmt = _format_of(path)
         if fmt is None:
             return False
-        if fmt == ox.RdfFormat.RDF_XML and path.name.lower().removesuffix(".gz").endswith(".xml"):
+        if fmt == "rdfxml" and path.name.lower().removesuffix(".gz").endswith(".xml"):
             return b"rdf:RDF" in head or b"w3.org/1999/02/22-rdf-syntax-ns" in head
         return True
 
@@ -72,7 +73,7 @@ class RDFLoader(Loader):
         # N-Triples without blank nodes need no per-triple work: Oxigraph bulk-loads them.
         # An empty file, a BOM or a line over the parser's buffer go through load() instead,
         # which reports them by name.
-        if _format_of(path) != ox.RdfFormat.N_TRIPLES or path.name.lower().endswith(".gz"):
+        if _format_of(path) != "ntriples" or path.name.lower().endswith(".gz"):
             return None
         if path.stat().st_size == 0:
             return None
@@ -81,33 +82,21 @@ class RDFLoader(Loader):
                 return None
             if len(data) > PARSER_BUFFER and _longest_line(data) > PARSER_BUFFER:
                 return None
-        return [(path, ox.RdfFormat.N_TRIPLES)]
+        return [(path, native_format("ntriples"))]
 
     def load(self, path: Path, context: LoadContext) -> Iterator[Triple]:
         fmt = _format_of(path)
         if fmt is None:
             raise LoaderError("unknown RDF file extension", path=str(path))
         prefix = f"bnode://{stable_hash(context.source)[:12]}/"
-        labels: dict[str, ox.NamedNode] = {}
-
-        def skolem(term: object) -> object:
-            if isinstance(term, ox.BlankNode):
-                node = labels.get(term.value)
-                if node is None:
-                    node = ox.NamedNode(f"{prefix}{len(labels)}")
-                    labels[term.value] = node
-                return node
-            return term
-
-        if fmt == ox.RdfFormat.RDF_XML:
+        if fmt == "rdfxml":
             refuse_dtd(path, context.limits)  # entities live in the DTD: none, no bomb
         with open_input(path, context.limits) as fh:
             if not fh.peek(1):
                 raise LoaderError("empty file (no RDF in it)", path=str(path))
             try:
                 base = path.resolve().as_uri()
-                for quad in ox.parse(fh, fmt, base_iri=base):
-                    yield skolem(quad.subject), quad.predicate, skolem(quad.object)
+                yield from parse_triples(fh, fmt, base, prefix)
             except SyntaxError as exc:
                 raise LoaderError(f"RDF syntax error: {exc}", path=str(path)) from exc
             except MemoryError as exc:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import importlib
 import json
 import math
@@ -46,14 +45,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pyoxigraph as ox
 import yaml
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from policykg.exceptions import Neo4jUnavailable, QueryError
-from policykg.graph.store import PREFIXES, OxigraphStore, Store
-from policykg.graph.terms import from_ox, to_ox
+from policykg.graph.store import OxigraphStore, Store
+from policykg.graph.terms import sparql_term
 from policykg.identity import normalize_name
 from policykg.lookup import find_entity
 
@@ -421,8 +419,6 @@ class _StateCache:
 #: One cache per store or driver; an entry goes when its store or driver is garbage collected.
 _CACHES: weakref.WeakKeyDictionary[Any, _StateCache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
-#: Write counters of the stores seen by this module (see ``_store_version``).
-_WRITES: weakref.WeakKeyDictionary[Store, list[int]] = weakref.WeakKeyDictionary()
 #: Bumped by every write through run_sparql/run_cypher and by clear_caches(): part of every key.
 _GENERATION = [0]
 
@@ -436,43 +432,6 @@ def clear_caches() -> None:
     with _CACHES_LOCK:
         _GENERATION[0] += 1
         _CACHES.clear()
-
-
-def _store_version(store: Store) -> int:
-    """How many writes this store has seen since this module first looked at it.
-
-    The store keeps no version of its own and ``len()`` counts every quad (150-300 ms at 1M
-    triples), so the writing methods of the store object are wrapped to count calls. Every
-    write of policykg goes through them (``replace_graph(s)``, ``remove_graph``); SPARQL
-    updates through :func:`run_sparql` are counted too.
-    """
-    with _CACHES_LOCK:
-        counter = _WRITES.get(store)
-        if counter is None:
-            counter = [0]
-            _WRITES[store] = counter
-            for name in ("replace_graphs", "replace_graph", "remove_graph"):
-                _count_calls(store, name, counter)
-        return counter[0]
-
-
-def _count_calls(store: Store, name: str, counter: list[int]) -> None:
-    method = getattr(store, name)
-
-    @functools.wraps(method)
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        finally:
-            counter[0] += 1
-
-    setattr(store, name, counted)
-
-
-def _note_write(store: Store) -> None:
-    _store_version(store)
-    with _CACHES_LOCK:
-        _WRITES[store][0] += 1
 
 
 # ---------------------------------------------------------------- backends
@@ -535,24 +494,12 @@ def _iri_list(name: str, values: Sequence[str]) -> str:
     return " ".join(terms)
 
 
-_FAST_LITERALS = frozenset(str(XSD) + name for name in (
-    "string", "date", "dateTime", "gYear", "gYearMonth", "anyURI"))
-
-
-def _ox_plain(term: Any) -> Any:
-    """A pyoxigraph term as :func:`plain_value` gives it after conversion to rdflib."""
-    if isinstance(term, ox.NamedNode | ox.BlankNode):
-        return term.value
-    if isinstance(term, ox.Literal) and (term.language or term.datatype.value in _FAST_LITERALS):
-        return term.value
-    return plain_value(from_ox(term))
-
 
 class EmbeddedBackend(Backend):
     """Runs the SPARQL forms on the embedded store.
 
     Values never become query text as given: IRIs are checked (``_IRI_SAFE``) and every term is
-    serialized by pyoxigraph (``str(to_ox(term))``: IRIs validated, literals escaped) before it
+    serialized by the store (``sparql_term(term)``: IRIs validated, literals escaped) before it
     goes into a ``VALUES`` clause or, for actor IRIs, into the pattern itself.
     """
 
@@ -565,7 +512,7 @@ class EmbeddedBackend(Backend):
         return (self.store, None)
 
     def state(self) -> Hashable:
-        return (_store_version(self.store), tuple(self.store.graphs()))
+        return self.store.change_token()
 
     def fetch(self, form: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
         text = str(form.get("sparql") or "")
@@ -585,7 +532,7 @@ class EmbeddedBackend(Backend):
             pattern = rf"\?{re.escape(name)}\b"
             if value is None or isinstance(value, list) or not re.search(pattern, text):
                 continue
-            term = str(to_ox(_term_for(name, value, form)))  # serialized and checked by pyoxigraph
+            term = sparql_term(_term_for(name, value, form))  # serialized and checked by the store
             if name in iri_params or (name.endswith("_set") and isinstance(value, bool)):
                 # An IRI in the pattern itself reaches the indexes (a VALUES join does not reach
                 # into UNION branches); a constant flag lets Oxigraph drop a branch whose
@@ -598,32 +545,12 @@ class EmbeddedBackend(Backend):
 
     def select(self, text: str) -> list[dict[str, Any]]:
         """Rows of a SELECT query, values plain (pyoxigraph terms converted directly)."""
-        native = getattr(self.store, "_store", None)
-        if not isinstance(self.store, OxigraphStore) or native is None:
-            return [{k: plain_value(v) for k, v in row.items()}
-                    for row in self.store.select(text)]
-        try:
-            result = native.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            msg = f"SPARQL syntax error: {exc}"
-            raise QueryError(msg) from exc
-        except OSError as exc:
-            msg = f"SPARQL query failed: {exc}"
-            raise QueryError(msg) from exc
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for index, name in enumerate(names):
-                value = solution[index]
-                if value is not None:
-                    row[name] = _ox_plain(value)
-            rows.append(row)
-        return rows
+        return [{k: plain_value(v) for k, v in row.items()}
+                for row in self.store.select_plain(text)]
 
     def _has_subject(self, iri: str) -> bool:
         try:
-            term = str(to_ox(URIRef(iri)))  # validated and serialized by pyoxigraph
+            term = sparql_term(URIRef(iri))  # validated and serialized by the store
         except ValueError:
             return False
         return bool(self.select(f"SELECT ?p WHERE {{ {term} ?p ?o }} LIMIT 1"))
@@ -674,7 +601,8 @@ def _fast_resolve(store: Store, text: str) -> str | None:
     if not text or _looks_like_iri(text):
         return None
     for predicate in ("skos:prefLabel", "skos:altLabel"):
-        rows = store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?n {{ {to_ox(Literal(text))} }} "
+        name = sparql_term(Literal(text))
+        rows = store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?n {{ {name} }} "
                             f"?s {predicate} ?n }} LIMIT 2")
         if len(rows) == 1:
             return str(rows[0]["s"])
@@ -692,12 +620,8 @@ SELECT ?s ?name ?kind WHERE {
 
 
 def _store_names(backend: EmbeddedBackend) -> list[tuple[str, str, str]]:
-    native = getattr(backend.store, "_store", None)
-    if isinstance(backend.store, OxigraphStore) and native is not None:
-        result = native.query(_STORE_NAMES, use_default_graph_as_union=True, prefixes=PREFIXES)
-        return [(s[0].value, s[1].value, s[2].value) for s in result]  # lexical forms
-    return [(str(r["s"]), str(r["name"]), str(r["kind"]))
-            for r in backend.store.select(_STORE_NAMES)]
+    return [(str(r["s"]), str(r["name"]), str(r["kind"]))  # lexical forms
+            for r in backend.store.select_plain(_STORE_NAMES)]
 
 
 class _NameIndex:

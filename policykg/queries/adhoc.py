@@ -38,7 +38,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from policykg.exceptions import Neo4jUnavailable, QueryError
-from policykg.graph.store import PREFIXES, OxigraphStore, Store
+from policykg.graph.store import OxigraphStore, Store
 
 __all__ = [
     "DEFAULT_ROW_CAP",
@@ -228,8 +228,6 @@ def run_sparql(store: Store, text: str, params: Mapping[str, Any] | None = None,
     ``limit`` caps the rows (the result's ``truncated`` says whether it was hit) and
     ``timeout`` (seconds) stops the query with a :class:`QueryError`.
     """
-    from policykg.queries import _note_write
-
     if not allow_service:
         refusal = sparql_refusal(text)
         if refusal:
@@ -243,17 +241,7 @@ def run_sparql(store: Store, text: str, params: Mapping[str, Any] | None = None,
         if params:
             msg = "parameters cannot be bound in an update"
             raise QueryError(msg)
-        inner = getattr(store, "_store", None)
-        if inner is None:
-            msg = f"updates are not supported on the {store.backend} store"
-            raise QueryError(msg)
-        try:
-            inner.update(text, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            msg = f"SPARQL syntax error: {exc}"
-            raise QueryError(msg) from exc
-        finally:
-            _note_write(store)  # cached name indexes and graphs of this store are stale now
+        store.update(text)  # its change token tells every cache of this store
         return _rows([{"result": "ok"}], limit, False)
     bindings = {k: _sparql_term(v) for k, v in (params or {}).items()}
     if isinstance(store, OxigraphStore) and store.path is not None:
@@ -284,15 +272,11 @@ def _sparql_in_process(store: Store, form: str, text: str, bindings: Mapping[str
         if form == "ASK":
             return [{"result": store.ask(text, bindings)}], False
         if form in ("CONSTRUCT", "DESCRIBE"):
-            construct = getattr(store, "construct", None)
-            if construct is None:
-                msg = f"{form} is not supported on the {store.backend} store"
-                raise QueryError(msg)
             produced: Iterable[dict[str, Any]] = (
                 {"subject": s, "predicate": p, "object": o}
-                for s, p, o in construct(text, bindings))
+                for s, p, o in store.construct(text, bindings))
         else:
-            produced = _select_stream(store, text, bindings)
+            produced = store.select(text, dict(bindings))
         out: list[dict[str, Any]] = []
         for row in produced:
             if cancelled.is_set():
@@ -303,23 +287,6 @@ def _sparql_in_process(store: Store, form: str, text: str, bindings: Mapping[str
         return out, False
 
     return _with_timeout(rows, timeout, cancelled)  # type: ignore[no-any-return]
-
-
-def _select_stream(store: Store, text: str, bindings: Mapping[str, Any]
-                   ) -> Iterable[dict[str, Any]]:
-    run = getattr(store, "_run", None)
-    if not isinstance(store, OxigraphStore) or run is None:
-        return store.select(text, dict(bindings))
-    import pyoxigraph as ox
-
-    from policykg.graph.terms import from_ox
-
-    result = run(text, bindings)
-    if not isinstance(result, ox.QuerySolutions):
-        msg = "expected a SELECT query"
-        raise QueryError(msg)
-    names = [v.value for v in result.variables]
-    return ({n: from_ox(s[n]) for n in names if s[n] is not None} for s in result)
 
 
 def _with_timeout(function: Callable[[], Any], timeout: float | None,
@@ -356,10 +323,10 @@ def _sparql_in_child(store: OxigraphStore, text: str, bindings: Mapping[str, Any
     """
     request = json.dumps({"path": str(store.path), "query": text,
                           "bindings": {k: _term_json(v) for k, v in bindings.items()}})
-    store._store.flush()  # the child opens the files: let it see what this process wrote
+    store.flush()  # the child opens the files: let it see what this process wrote
     deadline = time.monotonic() + timeout if timeout else None
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-        [sys.executable, "-m", "policykg.queries._sparql_child"],
+        [sys.executable, "-m", "policykg.graph.store_sparql_child"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert child.stdin is not None and child.stdout is not None

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from io import BytesIO
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from policykg.exceptions import QueryError
-from policykg.graph.store import Store
+from policykg.graph.store import CAPABILITIES, Store
 
 G1 = URIRef("https://example.org/g1")
 G2 = URIRef("https://example.org/g2")
@@ -134,3 +135,115 @@ def test_failed_replace_of_several_existing_and_new_graphs(any_store: Store) -> 
     assert sorted(str(o) for _, _, o in any_store.graph_triples(G1)) == ["a"]
     assert sorted(str(o) for _, _, o in any_store.graph_triples(G2)) == ["b"]
     assert len(any_store) == 2
+
+
+# ------------------------------------------------------------- what callers use beyond loads
+
+O1 = URIRef("https://example.org/o1")
+Q = URIRef("https://example.org/q")
+
+
+def _sample(store: Store) -> list[tuple[object, ...]]:
+    """Two graphs sharing a triple, IRI and literal objects; returns every quad written."""
+    store.replace_graph(G1, [(S, P, Literal("a")), (S, Q, O1), (O1, P, Literal("b", lang="en"))])
+    store.replace_graph(G2, [(S, P, Literal("a")), (O1, Q, S)])
+    return [(S, P, Literal("a"), G1), (S, Q, O1, G1), (O1, P, Literal("b", lang="en"), G1),
+            (S, P, Literal("a"), G2), (O1, Q, S, G2)]
+
+
+@pytest.mark.parametrize("pattern", [
+    (None, None, None, None), (S, None, None, None), (None, P, None, None),
+    (None, None, O1, None), (None, None, Literal("a"), None), (None, None, None, G2),
+    (S, P, None, G1), (O1, Q, S, G1), (O1, Q, S, G2),
+])
+def test_quads_match_a_pattern(any_store: Store, pattern: tuple[object, ...]) -> None:
+    written = _sample(any_store)
+    expected = sorted(q for q in written
+                      if all(want is None or want == got for want, got in zip(pattern, q, strict=True)))
+    assert sorted(any_store.quads(*pattern)) == expected  # type: ignore[arg-type]
+
+
+def test_construct_builds_the_triples_of_the_union(any_store: Store) -> None:
+    _sample(any_store)
+    graph = any_store.construct("CONSTRUCT { ?o ?p ?s } WHERE { ?s ?p ?o FILTER(isIRI(?o)) }")
+    assert set(graph) == {(O1, Q, S), (S, Q, O1)}
+    bound = any_store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": O1})
+    assert set(bound) == {(O1, P, Literal("b", lang="en")), (O1, Q, S)}
+    with pytest.raises(QueryError):
+        any_store.construct("SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_update_writes_named_graphs_and_moves_the_token(any_store: Store) -> None:
+    _sample(any_store)
+    before = any_store.change_token()
+    any_store.update(f"DELETE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o FILTER(isLiteral(?o)) }} }} ; "
+                     f"INSERT DATA {{ GRAPH <{G2}> {{ <{S}> <{P}> \"new\" }} }}")
+    assert sorted(any_store.graph_triples(G1)) == [(S, Q, O1)]
+    assert (S, P, Literal("new")) in set(any_store.graph_triples(G2))
+    assert any_store.change_token() != before
+    with pytest.raises(QueryError):
+        any_store.update("INSERT DATA { this is not sparql }")
+
+
+def test_bulk_load_of_many_triples_counts_and_sizes(any_store: Store) -> None:
+    many = [(URIRef(f"https://example.org/s{i}"), P, Literal(i)) for i in range(3000)]
+    assert any_store.replace_graphs([(G1, iter(many)), (G2, iter(many[:10]))]) == [3000, 10]
+    assert any_store.graph_size(G1) == 3000
+    assert any_store.graph_size(G2) == 10
+    assert len(list(any_store.triples(None, P, Literal(1999)))) == 1
+
+
+def test_dump_writes_nquads_that_parse_back(any_store: Store) -> None:
+    written = _sample(any_store)
+    out = BytesIO()
+    any_store.dump(out)
+    parsed = Dataset()
+    parsed.parse(data=out.getvalue().decode("utf-8"), format="nquads")  # rdflib, not ours
+    assert sorted(parsed.quads((None, None, None, None))) == sorted(written)  # type: ignore[arg-type]
+    only = BytesIO()
+    any_store.dump(only, "ntriples", graphs=[G2])
+    assert set(Graph().parse(data=only.getvalue().decode("utf-8"), format="nt")) == {
+        (S, P, Literal("a")), (O1, Q, S)}
+
+
+def test_change_token_moves_on_writes_only(any_store: Store) -> None:
+    first = any_store.change_token()
+    assert any_store.change_token() == first
+    any_store.replace_graph(G1, triples("a"))
+    second = any_store.change_token()
+    assert second != first
+    list(any_store.quads())
+    any_store.select("SELECT * WHERE { ?s ?p ?o }")
+    assert any_store.change_token() == second
+    any_store.remove_graph(G1)
+    assert any_store.change_token() != second
+
+
+def test_select_plain_gives_strings_for_iris_and_text(any_store: Store) -> None:
+    any_store.replace_graph(G1, [(S, P, Literal("x", lang="fr")), (S, Q, Literal(3)),
+                                 (S, P, O1), (S, Q, Literal("2017-01-25", datatype=XSD.date))])
+    rows = any_store.select_plain("SELECT ?s ?o WHERE { ?s ?p ?o }")
+    assert sorted(map(str, (r["o"] for r in rows))) == sorted(["x", "3", str(O1), "2017-01-25"])
+    assert {type(r["s"]) for r in rows} == {str}
+    # rdflib terms are str subclasses: only the exact type tells a plain value from a term.
+    assert [r["o"] for r in rows if type(r["o"]) is not str] == [Literal(3)]
+
+
+def test_capabilities_are_known_names(any_store: Store) -> None:
+    assert any_store.capabilities <= CAPABILITIES
+    assert "read_only" not in any_store.capabilities
+
+
+def test_plain_quads_are_the_quads_in_plain_form(any_store: Store) -> None:
+    any_store.replace_graph(G1, [(S, P, Literal("b", lang="en")), (S, Q, Literal(2)),
+                                 (S, P, BNode("x1")), (BNode("x1"), Q, O1)])
+    rows = sorted(any_store.plain_quads(), key=repr)
+    assert (str(S), str(P), ("b", str(RDF.langString), "en"), str(G1)) in rows
+    assert (str(S), str(Q), ("2", str(XSD.integer), None), str(G1)) in rows
+    bnodes = [o for _, _, o, _ in rows if isinstance(o, BNode)]
+    assert len(bnodes) == 1 and len(rows) == 4
+    # A blank node read back is usable as a pattern: it names the same node.
+    assert [(p, o) for _, p, o, _ in any_store.plain_quads(bnodes[0])] == [(str(Q), str(O1))]
+    assert [o for _, _, o, _ in any_store.plain_quads(None, P, None, G1)
+            if isinstance(o, tuple)] == [("b", str(RDF.langString), "en")]

@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from policykg.graph.store import PREFIXES
-from policykg.graph.terms import from_ox
+from policykg.graph.store_terms import from_ox
 
 
 def _term(spec: dict[str, str]) -> Any:
