@@ -33,19 +33,6 @@ __all__ = ["register", "query_group", "nothing_found"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_EXAMPLES = {
-    "profile": 'policykg query profile "Pena Nieto"',
-    "relations": 'policykg query relations Mexico --type cooperates_with --depth 2',
-    "path": 'policykg query path "Jorge Bustamante" "Donald Trump" --max-hops 4',
-    "funding": 'policykg query funding --country Mexico --stage committed --since 2016-01-01',
-    "statements": 'policykg query statements --by Bustamante --format json',
-    "office-at": 'policykg query office-at 2017-03-01 --org DHS',
-    "cooperation": 'policykg query cooperation Mexico "United States"',
-    "central": 'policykg query central --measure betweenness --type Person --limit 10',
-    "timeline": 'policykg query timeline "Donald Trump"',
-}
-
-
 def neo4j_options(func: F) -> F:
     """``--uri``, ``--user`` and ``--database`` for the Neo4j backend (NEO4J_* by default)."""
     func = click.option("--database", help="Neo4j database [env NEO4J_DATABASE].")(func)
@@ -136,8 +123,7 @@ def _canned_command(query: CannedQuery) -> click.Command:
     ]
     lines = [f"{query.title}.", "", query.description, ""]
     lines += [f"{p.name.upper()}: {p.help}" for p in query.params if p.positional]
-    example = _EXAMPLES.get(query.name, f"policykg query {query.name}")
-    lines += ["", "\b", "Example:", f"    {example}"]
+    lines += ["", "\b", "Example:", f"    {query.example}"]
 
     @click.pass_context
     def callback(ctx: click.Context, /, backend: str, fmt: str, timeout: float | None,

@@ -49,6 +49,8 @@ class CannedQuery:
     sparql: str | None = None
     cypher: str | None = None
     python: str | None = None
+    #: A runnable ``policykg query ...`` command line, shown in ``policykg query NAME --help``.
+    example: str = ""
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param:
@@ -96,7 +98,7 @@ def _parse_query(path: Path) -> CannedQuery:
     if not isinstance(data, dict):
         msg = f"{where}: expected a mapping"
         raise QueryError(msg)
-    for key in ("name", "title", "columns"):
+    for key in ("name", "title", "example", "columns"):
         if key not in data:
             msg = f"{where}: missing {key!r}"
             raise QueryError(msg)
@@ -115,6 +117,7 @@ def _parse_query(path: Path) -> CannedQuery:
         sparql=data.get("sparql"),
         cypher=data.get("cypher"),
         python=data.get("python"),
+        example=str(data["example"]),
         path=path,
     )
 
