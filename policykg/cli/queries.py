@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
-from policykg.cli.common import InPath, echo_rows, get_store, output_option
+from policykg.cli.common import (
+    InPath,
+    echo_rows,
+    get_store,
+    neo4j_connection,
+    output_option,
+    parse_pairs,
+)
 from policykg.exceptions import QueryError
 from policykg.queries import (
     DEFAULT_ROW_CAP,
@@ -23,7 +30,6 @@ from policykg.queries import (
     Neo4jBackend,
     ensure_indexes,
     load_queries,
-    parse_param_value,
     run_cypher,
     run_query,
     run_sparql,
@@ -46,14 +52,8 @@ def neo4j_options(func: F) -> F:
 def neo4j_driver(uri: str | None, user: str | None,
                  database: str | None) -> Iterator[tuple[Any, str]]:
     """A checked driver and the database name, closed afterwards."""
-    from policykg.graph.neo4j import Neo4jConfig, connect
-
-    config = Neo4jConfig.from_env(uri=uri, user=user, database=database)
-    driver = connect(config)
-    try:
+    with neo4j_connection(uri, user, database) as (driver, config):
         yield driver, config.database
-    finally:
-        driver.close()
 
 
 @click.command("queries")
@@ -193,17 +193,6 @@ def _read_text(text: str | None, file: Path | None, what: str) -> str:
     return text
 
 
-def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            msg = f"bad parameter {pair!r}: use -p key=value"
-            raise QueryError(msg)
-        params[key.strip()] = parse_param_value(value)
-    return params
-
-
 _PARAM_OPTION = click.option("-p", "--param", "pairs", multiple=True, metavar="KEY=VALUE",
                              help="A parameter, bound as a value (JSON if it parses, else a "
                                   "string). Repeatable.")
@@ -259,7 +248,7 @@ def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
         policykg sparql -f my-query.rq --format csv --limit 100
     """
     body = _read_text(text, file, "SPARQL query")
-    rows = run_sparql(get_store(ctx), body, _params(pairs), limit=limit or None,
+    rows = run_sparql(get_store(ctx), body, parse_pairs(pairs), limit=limit or None,
                       timeout=timeout or None, write=write, allow_service=allow_service)
     echo_rows(rows, fmt)
     _note_cap(rows)
@@ -296,7 +285,7 @@ def cypher_command(text: str | None, file: Path | None, pairs: tuple[str, ...],
     body = _read_text(text, file, "Cypher query")
     with neo4j_driver(uri, user, database) as (driver, db):
         _check_mirror(driver, db, strict)
-        rows = run_cypher(driver, body, _params(pairs), database=db, limit=limit or None,
+        rows = run_cypher(driver, body, parse_pairs(pairs), database=db, limit=limit or None,
                           timeout=timeout or None, write=write)
     echo_rows(rows, fmt)
     _note_cap(rows)

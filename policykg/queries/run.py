@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policykg.exceptions import QueryError
+from policykg.exceptions import PluginUnavailable, QueryError
 from policykg.graph.store import Store
+from policykg.plugins import load_object
 from policykg.queries.backend import Backend
 from policykg.queries.definitions import CannedQuery, fragment, get_query
 from policykg.queries.embedded import EmbeddedBackend
@@ -61,7 +61,13 @@ def run_query(on: Any, name: str, /, *, database: str | None = None,
     """Run the canned query ``name`` on a store or a neo4j driver; rows of plain values.
 
     Example:
-        >>> rows = run_query(store, "office-at", date="2017-03-01")  # doctest: +SKIP
+        >>> from policykg.graph.store import OxigraphStore
+        >>> run_query(OxigraphStore(), "office-at", date="2017-03-01")  # nobody holds office
+        []
+        >>> run_query(OxigraphStore(), "office-at", date="March 2017")
+        Traceback (most recent call last):
+        ...
+        policykg.exceptions.QueryError: not a date: 'March 2017' (use YYYY-MM-DD, YYYY-MM or YYYY)
         >>> rows = run_query(driver, "path", source="Bustamante", target="Trump")  # doctest: +SKIP
     """
     query = get_query(name)
@@ -79,10 +85,9 @@ def run_query(on: Any, name: str, /, *, database: str | None = None,
 
 
 def _python_function(spec: str) -> Callable[[QueryContext], list[dict[str, Any]]]:
-    module_name, _, function_name = spec.partition(":")
     try:
-        function = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError) as exc:
+        function = load_object(spec)
+    except PluginUnavailable as exc:
         msg = f"cannot load query function {spec!r}: {exc}"
         raise QueryError(msg) from exc
     return function  # type: ignore[no-any-return]

@@ -36,6 +36,18 @@ def plain_value(value: Any) -> Any:
 
     IRIs become strings, dates ISO strings (partial dates stay ``2015`` / ``2017-01``), integral
     numbers ``int`` and other numbers ``float``.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> from rdflib import Literal, URIRef
+        >>> plain_value(URIRef("https://w3id.org/policykg/id/org/dhs"))
+        'https://w3id.org/policykg/id/org/dhs'
+        >>> plain_value(Literal("2017-03-01", datatype=XSD.date))
+        '2017-03-01'
+        >>> plain_value(Literal("2017", datatype=XSD.gYear))
+        '2017'
+        >>> plain_value(Decimal("12.0")), plain_value(Decimal("2.5"))
+        (12, 2.5)
     """
     if isinstance(value, URIRef | BNode):
         return str(value)
