@@ -8,10 +8,16 @@
      │    ├── UnknownFormat     no loader claims the file
      │    ├── LimitExceeded     an input is over a size, line-length or nesting limit (names it)
      │    ├── UnsafeInput       a construct refused on sight: XML DTD/entities, YAML aliases
-     │    └── FormatMismatch    most records fail under a format forced with --format
+     │    ├── FormatMismatch    most records fail under a format forced with --format
+     │    ├── RecordError       one bad record of an open-data file (counted by reason)
+     │    ├── CuratedRecordError  one bad record of a curated file (maybe recoverable)
+     │    ├── ArticleError      an article file cannot be read (names the file)
+     │    └── TextReadError     bytes cannot be read as article text (also a ValueError)
      ├── ValidationFailed       SHACL violations (carries the report)
      ├── QueryError            a query is malformed, unknown, refused as a write, or failed
-     │    └── AmbiguousName     an actor name matches several entities (carries the candidates)
+     │    ├── AmbiguousName     an actor name matches several entities (carries the candidates)
+     │    └── SelectionTooLarge  an export selection has more nodes than allowed
+     ├── PluginUnavailable      a registered ``module:Name`` reference does not import
      ├── ResolutionError        an entity judgement cannot be applied
      └── StoreError             the store cannot be opened or written
           └── Neo4jUnavailable  Neo4j is unreachable, refuses the credentials or lacks the database
@@ -31,6 +37,12 @@ __all__ = [
     "LimitExceeded",
     "UnsafeInput",
     "FormatMismatch",
+    "RecordError",
+    "CuratedRecordError",
+    "ArticleError",
+    "TextReadError",
+    "SelectionTooLarge",
+    "PluginUnavailable",
     "ValidationFailed",
     "QueryError",
     "AmbiguousName",
@@ -117,6 +129,48 @@ def printable(text: str, limit: int = _MAX_MESSAGE) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+class _UnplacedLoaderError(LoaderError):
+    """Raised inside a loader before the file or record is known: the message is kept as is.
+
+    The loader that catches it reports the file and record (or counts the record as skipped).
+    """
+
+    def __init__(self, message: str) -> None:
+        PolicyKGError.__init__(self, message)
+        self.message = message
+        self.path = self.record = None
+        self.line = None
+        self.field = None
+        self.reason = message
+
+
+class RecordError(_UnplacedLoaderError):
+    """A bad record inside a loader: ``reason`` counts it in the load summary."""
+
+    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.field = field
+
+
+class CuratedRecordError(_UnplacedLoaderError):
+    """A bad record of a curated file; a recoverable one skips the record, others the file."""
+
+    def __init__(self, message: str, field: str | None = None, *,
+                 recoverable: bool = True) -> None:
+        super().__init__(message)
+        self.field = field
+        self.recoverable = recoverable
+
+
+class ArticleError(_UnplacedLoaderError):
+    """An article file cannot be read; the message names the file."""
+
+
+class TextReadError(_UnplacedLoaderError, ValueError):
+    """Bytes cannot be read as an article; the message is shown to the user."""
+
+
 class ValidationFailed(PolicyKGError):
     """SHACL validation found violations; ``report`` holds the readable text."""
 
@@ -135,6 +189,19 @@ class AmbiguousName(QueryError):
     def __init__(self, message: str, candidates: list[tuple[str, str, str]]) -> None:
         super().__init__(message)
         self.candidates = candidates
+
+
+class SelectionTooLarge(QueryError):
+    """The selection has more nodes than ``max_nodes`` allows."""
+
+    def __init__(self, message: str, count: int, limit: int) -> None:
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
+
+
+class PluginUnavailable(PolicyKGError):
+    """A registered ``"package.module:Name"`` reference is malformed or does not import."""
 
 
 class ResolutionError(PolicyKGError):

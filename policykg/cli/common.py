@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import tempfile
@@ -25,6 +26,8 @@ __all__ = [
     "OutPath",
     "project_folder",
     "stdin_file",
+    "neo4j_connection",
+    "parse_pairs",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,3 +112,48 @@ def write_output(data: bytes, output: Path) -> None:
     else:
         output.write_bytes(data)
         click.echo(f"wrote {output}", err=True)
+
+
+def parse_pairs(pairs: Sequence[str], option: str = "--param") -> dict[str, Any]:
+    """The ``key=value`` pairs of a repeatable option; a value is JSON when it parses, else text.
+
+    Example:
+        >>> parse_pairs(["limit=5", "name=Mexico", "ids=[1, 2]", "note=a=b"])
+        {'limit': 5, 'name': 'Mexico', 'ids': [1, 2], 'note': 'a=b'}
+        >>> parse_pairs(["limit"])
+        Traceback (most recent call last):
+        ...
+        click.exceptions.BadParameter: expected key=value, got 'limit'
+    """
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint=option)
+        try:
+            values[key.strip()] = json.loads(text)
+        except ValueError:
+            values[key.strip()] = text
+    return values
+
+
+@contextmanager
+def neo4j_connection(uri: str | None = None, user: str | None = None,
+                     database: str | None = None, doing: str = "") -> Iterator[tuple[Any, Any]]:
+    """A connected Neo4j driver and its :class:`~policykg.graph.neo4j.Neo4jConfig`, closed after.
+
+    Settings not given come from NEO4J_URI, NEO4J_USERNAME, NEO4J_DATABASE; the password only
+    from NEO4J_PASSWORD. With ``doing``, a driver error inside the block becomes one
+    :class:`~policykg.exceptions.Neo4jUnavailable` line saying what was being done.
+    """
+    from policykg.graph.neo4j import Neo4jConfig, connect, driver_errors, unavailable
+
+    config = Neo4jConfig.from_env(uri=uri, user=user, database=database)
+    driver = connect(config)
+    translated = driver_errors if doing else ()
+    try:
+        yield driver, config
+    except translated as exc:
+        raise unavailable(config, exc, doing) from None
+    finally:
+        driver.close()

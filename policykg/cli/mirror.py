@@ -13,9 +13,17 @@ from typing import Any, TypeVar
 import click
 import neo4j
 
-from policykg.cli.common import OutPath, echo_rows, get_store, output_option, progress, write_output
+from policykg.cli.common import (
+    OutPath,
+    echo_rows,
+    get_store,
+    neo4j_connection,
+    output_option,
+    progress,
+    write_output,
+)
 from policykg.graph.mirror import SOURCE_LABEL, mirror, pull, pull_dataset
-from policykg.graph.neo4j import Neo4jConfig, connect, driver_errors, unavailable
+from policykg.graph.neo4j import Neo4jConfig
 
 __all__ = ["register"]
 
@@ -40,14 +48,8 @@ def connection_options(func: F) -> F:
 @contextmanager
 def _driver(uri: str | None, user: str | None, database: str | None,
             doing: str) -> Iterator[tuple[neo4j.Driver, Neo4jConfig]]:
-    config = Neo4jConfig.from_env(uri=uri, user=user, database=database)
-    driver = connect(config)
-    try:
-        yield driver, config
-    except driver_errors as exc:
-        raise unavailable(config, exc, doing) from None
-    finally:
-        driver.close()
+    with neo4j_connection(uri, user, database, doing) as connection:
+        yield connection
 
 
 @click.command("mirror")

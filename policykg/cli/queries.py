@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
-from policykg.cli.common import InPath, echo_rows, get_store, output_option
+from policykg.cli.common import (
+    InPath,
+    echo_rows,
+    get_store,
+    neo4j_connection,
+    output_option,
+    parse_pairs,
+)
 from policykg.exceptions import QueryError
 from policykg.queries import (
     DEFAULT_ROW_CAP,
@@ -23,7 +30,6 @@ from policykg.queries import (
     Neo4jBackend,
     ensure_indexes,
     load_queries,
-    parse_param_value,
     run_cypher,
     run_query,
     run_sparql,
@@ -32,19 +38,6 @@ from policykg.queries import (
 __all__ = ["register", "query_group", "nothing_found"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_EXAMPLES = {
-    "profile": 'policykg query profile "Pena Nieto"',
-    "relations": 'policykg query relations Mexico --type cooperates_with --depth 2',
-    "path": 'policykg query path "Jorge Bustamante" "Donald Trump" --max-hops 4',
-    "funding": 'policykg query funding --country Mexico --stage committed --since 2016-01-01',
-    "statements": 'policykg query statements --by Bustamante --format json',
-    "office-at": 'policykg query office-at 2017-03-01 --org DHS',
-    "cooperation": 'policykg query cooperation Mexico "United States"',
-    "central": 'policykg query central --measure betweenness --type Person --limit 10',
-    "timeline": 'policykg query timeline "Donald Trump"',
-}
-
 
 def neo4j_options(func: F) -> F:
     """``--uri``, ``--user`` and ``--database`` for the Neo4j backend (NEO4J_* by default)."""
@@ -59,14 +52,8 @@ def neo4j_options(func: F) -> F:
 def neo4j_driver(uri: str | None, user: str | None,
                  database: str | None) -> Iterator[tuple[Any, str]]:
     """A checked driver and the database name, closed afterwards."""
-    from policykg.graph.neo4j import Neo4jConfig, connect
-
-    config = Neo4jConfig.from_env(uri=uri, user=user, database=database)
-    driver = connect(config)
-    try:
+    with neo4j_connection(uri, user, database) as (driver, config):
         yield driver, config.database
-    finally:
-        driver.close()
 
 
 @click.command("queries")
@@ -136,8 +123,7 @@ def _canned_command(query: CannedQuery) -> click.Command:
     ]
     lines = [f"{query.title}.", "", query.description, ""]
     lines += [f"{p.name.upper()}: {p.help}" for p in query.params if p.positional]
-    example = _EXAMPLES.get(query.name, f"policykg query {query.name}")
-    lines += ["", "\b", "Example:", f"    {example}"]
+    lines += ["", "\b", "Example:", f"    {query.example}"]
 
     @click.pass_context
     def callback(ctx: click.Context, /, backend: str, fmt: str, timeout: float | None,
@@ -207,17 +193,6 @@ def _read_text(text: str | None, file: Path | None, what: str) -> str:
     return text
 
 
-def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            msg = f"bad parameter {pair!r}: use -p key=value"
-            raise QueryError(msg)
-        params[key.strip()] = parse_param_value(value)
-    return params
-
-
 _PARAM_OPTION = click.option("-p", "--param", "pairs", multiple=True, metavar="KEY=VALUE",
                              help="A parameter, bound as a value (JSON if it parses, else a "
                                   "string). Repeatable.")
@@ -274,7 +249,7 @@ def sparql_command(ctx: click.Context, text: str | None, file: Path | None,
     """
     body = _read_text(text, file, "SPARQL query")
     store = get_store(ctx, read_only=not write)
-    rows = run_sparql(store, body, _params(pairs), limit=limit or None,
+    rows = run_sparql(store, body, parse_pairs(pairs), limit=limit or None,
                       timeout=timeout or None, write=write, allow_service=allow_service)
     echo_rows(rows, fmt)
     _note_cap(rows)
@@ -311,7 +286,7 @@ def cypher_command(text: str | None, file: Path | None, pairs: tuple[str, ...],
     body = _read_text(text, file, "Cypher query")
     with neo4j_driver(uri, user, database) as (driver, db):
         _check_mirror(driver, db, strict)
-        rows = run_cypher(driver, body, _params(pairs), database=db, limit=limit or None,
+        rows = run_cypher(driver, body, parse_pairs(pairs), database=db, limit=limit or None,
                           timeout=timeout or None, write=write)
     echo_rows(rows, fmt)
     _note_cap(rows)

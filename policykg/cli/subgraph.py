@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from policykg.cli.common import get_store
+from policykg.cli.common import get_store, neo4j_connection, parse_pairs
 from policykg.exceptions import QueryError
 from policykg.export import format_names, get_format, render, write_export
 from policykg.export.formats import ExportContext
@@ -18,18 +17,8 @@ from policykg.lookup import find_entity
 __all__ = ["register", "export_subgraph", "parse_params"]
 
 
-def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``k=v`` pairs; values are JSON when they parse (numbers, lists), else strings."""
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="--param")
-        try:
-            params[key.strip()] = json.loads(value)
-        except ValueError:
-            params[key.strip()] = value
-    return params
+#: The ``--param`` parser, kept under its old name.
+parse_params = parse_pairs
 
 
 def _query_iris(store: Any, name: str, params: dict[str, Any]) -> list[str]:
@@ -41,11 +30,7 @@ def _query_iris(store: Any, name: str, params: dict[str, Any]) -> list[str]:
 
 
 def _cypher_iris(cypher: str, params: dict[str, Any]) -> list[str]:
-    from policykg.graph.neo4j import Neo4jConfig, connect
-
-    config = Neo4jConfig.from_env()
-    driver = connect(config)
-    try:
+    with neo4j_connection() as (driver, config):
         try:
             from policykg.queries import run_cypher
         except ImportError:  # pragma: no cover - fallback: a read transaction only
@@ -54,8 +39,6 @@ def _cypher_iris(cypher: str, params: dict[str, Any]) -> list[str]:
             rows = run_read(driver, cypher, params, config.database)
         else:
             rows = run_cypher(driver, cypher, params, database=config.database)
-    finally:
-        driver.close()
     return iris_in_rows(rows)
 
 

@@ -9,7 +9,6 @@ or on standard output.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import zipfile
 from collections.abc import Callable
@@ -17,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from policykg.exceptions import QueryError, UnknownFormat
+from policykg.exceptions import PluginUnavailable, QueryError, UnknownFormat
+from policykg.plugins import load_object
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,10 +41,9 @@ class ExportFormat:
 
     def writer(self) -> Writer:
         """Import and return the writer function."""
-        module_name, _, func_name = self.target.partition(":")
         try:
-            func: Writer = getattr(importlib.import_module(module_name), func_name)
-        except (ImportError, AttributeError) as exc:
+            func: Writer = load_object(self.target)
+        except PluginUnavailable as exc:
             msg = f"export format {self.name!r} is not available: {exc}"
             raise UnknownFormat(msg) from exc
         return func

@@ -43,7 +43,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from policykg.exceptions import QueryError
+from policykg.exceptions import QueryError, SelectionTooLarge
 from policykg.graph.store import Store
 from policykg.graph.terms import to_ox
 from policykg.lookup import find_entity, local_name
@@ -117,15 +117,6 @@ _PREFIXES = {
 }
 _SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|\\^`]+$')
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
-
-class SelectionTooLarge(QueryError):
-    """The selection has more nodes than ``max_nodes`` allows."""
-
-    def __init__(self, message: str, count: int, limit: int) -> None:
-        super().__init__(message)
-        self.count = count
-        self.limit = limit
 
 
 @contextmanager

@@ -31,7 +31,7 @@ def _emit(message: dict[str, Any]) -> None:
 
 def main() -> int:
     """Answer the request on stdin; 0 when all rows were written."""
-    from policykg.queries import plain_value
+    from policykg.queries.values import plain_value
 
     request = json.loads(sys.stdin.read())
     try:

@@ -23,7 +23,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
-from policykg.exceptions import LoaderError
+from policykg.exceptions import CuratedRecordError, LoaderError
 from policykg.graph.terms import Triple
 from policykg.identity import ID_BASE, IDENTIFIER_SCHEMES, entity_iri, fact_iri, slugify
 from policykg.loaders.base import Limits, LoadContext, Loader, parse_json
@@ -355,12 +355,7 @@ class CuratedLoader(Loader):
             yield from triples
 
 
-class _RecordError(Exception):
-    def __init__(self, message: str, field: str | None = None, *, recoverable: bool = True):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.recoverable = recoverable
+_RecordError = CuratedRecordError
 
 
 class _Mapper:

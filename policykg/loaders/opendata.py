@@ -18,7 +18,7 @@ from typing import IO
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from policykg.exceptions import LoaderError
+from policykg.exceptions import LoaderError, RecordError
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, normalize_name, stable_hash
 from policykg.loaders.base import Limits, LoadContext, open_input
@@ -55,16 +55,6 @@ def open_binary(path: Path, limits: Limits | None = None) -> IO[bytes]:
 def open_text(path: Path, limits: Limits | None = None) -> IO[str]:
     """Open a plain or gzip file as UTF-8 text (a leading BOM is dropped)."""
     return io.TextIOWrapper(open_input(path, limits), encoding="utf-8-sig", newline="")
-
-
-class RecordError(Exception):
-    """A bad record inside a loader: ``reason`` counts it in the load summary."""
-
-    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.field = field
 
 
 def bad_record(

@@ -8,16 +8,15 @@ Detection tries loaders in registration order: specific formats before general o
 from __future__ import annotations
 
 import gzip
-import importlib
 import zlib
 from collections.abc import Iterable, Iterator
-from importlib.metadata import entry_points
 from pathlib import Path
 
-from policykg.exceptions import FormatMismatch, LoaderError, UnknownFormat
+from policykg.exceptions import FormatMismatch, LoaderError, PluginUnavailable, UnknownFormat
 from policykg.graph.terms import Triple
 from policykg.loaders.base import BOM, LoadContext, Loader
 from policykg.ontology.namespace import PKG
+from policykg.plugins import entry_point_targets, load_object
 
 __all__ = [
     "register",
@@ -56,9 +55,8 @@ def _load_entry_points() -> None:
     if _ENTRY_POINTS_LOADED:
         return
     _ENTRY_POINTS_LOADED = True
-    for ep in entry_points(group="policykg.loaders"):
-        if ep.name not in _REGISTRY:
-            _REGISTRY[ep.name] = ep.value
+    for name, target in entry_point_targets("policykg.loaders").items():
+        _REGISTRY.setdefault(name, target)
 
 
 def loader_names() -> list[str]:
@@ -83,10 +81,9 @@ def get_loader(name: str) -> Loader:
     if target is None:
         msg = f"no loader named {name!r} (known: {', '.join(_REGISTRY)})"
         raise UnknownFormat(msg)
-    module_name, _, class_name = target.partition(":")
     try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as exc:
+        cls = load_object(target)
+    except PluginUnavailable as exc:
         msg = f"loader {name!r} is not available: {exc}"
         raise UnknownFormat(msg) from exc
     instance: Loader = cls()

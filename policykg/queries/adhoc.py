@@ -249,7 +249,7 @@ def run_sparql(store: Store, text: str, params: Mapping[str, Any] | None = None,
     else:
         rows, truncated = _sparql_in_process(store, form, text, bindings, limit, timeout)
     if form in ("CONSTRUCT", "DESCRIBE"):
-        from policykg.queries import normalize_fetched, normalize_rows
+        from policykg.queries.values import normalize_fetched, normalize_rows
 
         columns = ["subject", "predicate", "object"]
         rows = normalize_rows(normalize_fetched(rows, set()), columns)
@@ -264,7 +264,7 @@ def _sparql_in_process(store: Store, form: str, text: str, bindings: Mapping[str
     Oxigraph releases the GIL while it computes, so the wait ends on time; the worker sees the
     cancellation at its next row and drops the result (it cannot be interrupted in between).
     """
-    from policykg.queries import plain_value
+    from policykg.queries.values import plain_value
 
     cancelled = threading.Event()
 
@@ -502,7 +502,8 @@ def run_cypher(driver: Any, text: str, params: Mapping[str, Any] | None = None, 
     import neo4j
     from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-    from policykg.queries import _GENERATION, _neo4j_message
+    from policykg.queries.cache import _GENERATION
+    from policykg.queries.neo4j_backend import _neo4j_message
 
     params = dict(params or {})
     body = re.sub(r"^\s*(EXPLAIN|PROFILE)\b", "", text, flags=re.IGNORECASE)
@@ -560,7 +561,7 @@ def _cypher_plain(value: Any) -> Any:
     """Nodes and relationships as dicts; other values as :func:`plain_value`."""
     from neo4j.graph import Node, Path, Relationship
 
-    from policykg.queries import plain_value
+    from policykg.queries.values import plain_value
 
     if isinstance(value, Node):
         return {"labels": sorted(value.labels), **{k: _cypher_plain(v) for k, v in value.items()}}

@@ -192,7 +192,7 @@ def test_cypher_reads_pass(cypher_cli: Any, text: str) -> None:
 @pytest.mark.neo4j
 def test_every_canned_cypher_form_is_a_pure_read(example_graph: neo4j.Driver) -> None:
     """The operator allow-list is wide enough for the project's own queries."""
-    from policykg.queries import _fragments
+    from policykg.queries.definitions import _fragments
 
     texts = {name: q.cypher for name, q in load_queries().items() if q.cypher}
     texts.update({f"fragment {n}": f["cypher"] for n, f in _fragments().items()

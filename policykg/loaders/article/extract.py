@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policykg.exceptions import ArticleError
 from policykg.loaders.article import gazetteer as gz
 from policykg.loaders.article.text import TextReadError, read_article_bytes
 
@@ -54,14 +55,6 @@ __all__ = [
 
 EXTRACTOR_NAME = "policykg.article"
 EXTRACTOR_VERSION = "0.1"
-
-
-class ArticleError(Exception):
-    """An article file cannot be read; the message names the file."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from policykg.exceptions import TextReadError
 from policykg.loaders.article import gazetteer as gz
 
 if TYPE_CHECKING:
@@ -80,10 +81,6 @@ _MIN_END_FRACTION = 0.25
 #: longer paragraphs are article text even when they open like furniture.
 _MAX_FURNITURE_CHARS = 200
 _KEEP_TAGS = frozenset({"html", "body", "main", "article"})
-
-
-class TextReadError(ValueError):
-    """Raised when bytes cannot be read as an article; the message is shown to the user."""
 
 
 def decode_bytes(raw: bytes, name: str) -> str:
