@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Real-Neo4j fixtures (neo4j_server, neo4j_auth_server, neo4j_db) for every test module.
-pytest_plugins = ["tests.neo4j_fixtures"]
+#: Session SPARQL servers (sparql_servers) started by scripts/sparql-test-server on first use.
+pytest_plugins = ["tests.neo4j_fixtures", "tests.sparql_fixtures"]
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
@@ -66,11 +67,16 @@ def kg(tmp_path: Path, runner: CliRunner) -> CLI:
     return CLI(runner, tmp_path / "store", work)
 
 
-@pytest.fixture(params=["oxigraph-memory", "oxigraph-disk", "rdflib-memory"])
+@pytest.fixture(params=["oxigraph-memory", "oxigraph-disk", "rdflib-memory",
+                        "oxigraph-server", "fuseki"])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Each store backend in turn, for the contract suite."""
+    """Each store backend in turn, for the contract suite (the servers emptied first)."""
     store: Store
-    if request.param == "oxigraph-memory":
+    if request.param in ("oxigraph-server", "fuseki"):
+        from tests.sparql_fixtures import emptied_store
+
+        store = emptied_store(request.getfixturevalue("sparql_servers")[request.param])
+    elif request.param == "oxigraph-memory":
         store = OxigraphStore()
     elif request.param == "oxigraph-disk":
         store = OxigraphStore(tmp_path / "ox")

@@ -45,14 +45,15 @@ class PolicyKGGroup(click.Group):
 @click.option(
     "--store",
     "store_path",
-    type=click.Path(file_okay=False, path_type=Path),
+    # A string, not a click.Path: a URL must keep its "//".
+    type=str,
     envvar="POLICYKG_STORE",
     default=".policykg",
     show_default=True,
-    help="Folder of the embedded store (or set POLICYKG_STORE).",
+    help="Folder of the embedded store, or a SPARQL server URL (or set POLICYKG_STORE).",
 )
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path) -> None:
+def cli(ctx: click.Context, store_path: str) -> None:
     """policykg: a knowledge graph of political actors and policies, with evidence.
 
     \b
@@ -61,7 +62,9 @@ def cli(ctx: click.Context, store_path: Path) -> None:
         policykg query profile "Jorge Bustamante"
     """
     ctx.ensure_object(dict)
-    ctx.obj["store_path"] = store_path
+    if store_path.lower().startswith(("http://", "https://")):
+        ctx.obj["store_url"] = store_path
+    ctx.obj["store_path"] = Path(store_path)
 
 
 for _module_name in COMMAND_MODULES:

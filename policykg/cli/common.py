@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from policykg.graph.store import OxigraphStore, Store
+from policykg.graph.store_remote import SparqlStore
 from policykg.output import FORMATS, render
 
 __all__ = [
@@ -32,11 +33,12 @@ OutPath = click.Path(dir_okay=False, writable=True, path_type=Path, allow_dash=T
 
 
 def get_store(ctx: click.Context) -> Store:
-    """Open the embedded store once per command and close it when the command ends."""
+    """Open the store once per command and close it when the command ends."""
     root = ctx.find_root()
     obj = root.obj
     if "store" not in obj:
-        store = OxigraphStore(obj["store_path"])
+        store = (SparqlStore(obj["store_url"]) if "store_url" in obj
+                 else OxigraphStore(obj["store_path"]))
         obj["store"] = store
         root.call_on_close(store.close)
     store_obj: Store = obj["store"]

@@ -225,7 +225,7 @@ Row = dict[str, Node]
 
 
 def default_store_path() -> Path:
-    """``$POLICYKG_STORE`` or ``./.policykg``."""
+    """``$POLICYKG_STORE`` or ``./.policykg`` (a URL there is handled by :func:`open_store`)."""
     return Path(os.environ.get("POLICYKG_STORE") or ".policykg")
 
 
@@ -640,13 +640,18 @@ def from_native(term: Any) -> Node:
 
 
 def open_store(path: Path | str | None = None, *, backend: str = "oxigraph") -> Store:
-    """Open the store at ``path`` (default: :func:`default_store_path`)."""
+    """Open the store at ``path`` (default: :func:`default_store_path`), or a SPARQL server URL."""
+    location = path if path is not None else os.environ.get("POLICYKG_STORE") or ".policykg"
+    if isinstance(location, str) and location.lower().startswith(("http://", "https://")):
+        from policykg.graph.store_remote import SparqlStore
+
+        return SparqlStore(location)
     if backend == "memory":
         return MemoryStore()
     if backend != "oxigraph":
         msg = f"unknown store backend {backend!r} (choose oxigraph or memory)"
         raise StoreError(msg)
-    return OxigraphStore(path if path is not None else default_store_path())
+    return OxigraphStore(location)
 
 
 def destroy_store(path: Path) -> None:
