@@ -12,7 +12,8 @@ The semantics are the embedded store's:
   Protocol POST of N-Triples per graph, so blank nodes keep one scope and nothing is held in
   memory) into a staging graph ``urn:policykg:staging:…``, then ONE update request turns each
   target into its staging graph's content, drops the staging graphs, registers the sources and
-  bumps the change counter. A failure or a killed client before that request leaves the sources as they were.
+  bumps the change counter. A failure or a killed client before that request leaves the
+  sources as they were.
 * Queries see only registered sources: every query is sent with the protocol's dataset
   (``default-graph-uri`` and ``named-graph-uri`` set to the sources), so staging and system
   graphs are invisible to the union and to ``GRAPH ?g``.
