@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Real-Neo4j fixtures (neo4j_server, neo4j_auth_server, neo4j_db) for every test module.
-pytest_plugins = ["tests.neo4j_fixtures"]
+#: Session SPARQL servers (sparql_servers) started by scripts/sparql-test-server on first use.
+pytest_plugins = ["tests.neo4j_fixtures", "tests.sparql_fixtures"]
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
@@ -74,12 +75,20 @@ STORE_FACTORIES: dict[str, Callable[[Path], Store]] = {
     "oxigraph-disk": lambda folder: OxigraphStore(folder / "ox"),
     "rdflib-memory": lambda folder: MemoryStore(),
 }
+#: The SPARQL servers of tests/sparql_fixtures.py, emptied before each test.
+REMOTE_STORES = ("oxigraph-server", "fuseki")
 
 
-@pytest.fixture(params=list(STORE_FACTORIES))
+@pytest.fixture(params=[*STORE_FACTORIES, *REMOTE_STORES])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each store backend in turn, for the contract suite."""
-    store = STORE_FACTORIES[request.param](tmp_path)
+    store: Store
+    if request.param in REMOTE_STORES:
+        from tests.sparql_fixtures import emptied_store
+
+        store = emptied_store(request.getfixturevalue("sparql_servers")[request.param])
+    else:
+        store = STORE_FACTORIES[request.param](tmp_path)
     yield store
     store.close()
 

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from policykg.exceptions import PolicyKGError
+from policykg.graph.store import backend_name
 
 __all__ = ["cli", "COMMAND_MODULES"]
 
@@ -70,7 +71,9 @@ def cli(ctx: click.Context, store_location: str, wait_seconds: float) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["store_location"] = store_location
-    ctx.obj["store_path"] = Path(store_location)
+    # A server's URL is no folder: source keys and the judgement log then go by the working one.
+    is_folder = backend_name(store_location) == "oxigraph"
+    ctx.obj["store_path"] = Path(store_location) if is_folder else None
     ctx.obj["store_wait"] = wait_seconds
 
 

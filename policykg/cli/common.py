@@ -57,8 +57,10 @@ def get_store(ctx: click.Context, *, read_only: bool = False) -> Store:
 
 def project_folder(ctx: click.Context) -> Path:
     """The folder holding the store: source keys are paths relative to it."""
-    store_path = Path(ctx.find_root().obj["store_path"])
-    return store_path.resolve().parent
+    store_path = ctx.find_root().obj["store_path"]
+    if store_path is None:  # a SPARQL server: keys are relative to the working folder
+        return Path.cwd()
+    return Path(store_path).resolve().parent
 
 
 @contextmanager

@@ -71,11 +71,11 @@ def init(ctx: click.Context, force: bool) -> None:
     Example:
         policykg --store ./mykg init
     """
-    path: Path = ctx.find_root().obj["store_path"]
-    if force:
+    path: Path | None = ctx.find_root().obj["store_path"]
+    if force and path is not None:
         destroy_store(path)
     store = get_store(ctx)
-    click.echo(f"store ready at {path} ({len(store)} quads)")
+    click.echo(f"store ready at {store.location} ({len(store)} quads)")
 
 
 @click.command()

@@ -1,0 +1,122 @@
+"""The CLI on a SPARQL server (POLICYKG_STORE=URL) answers as on the embedded store.
+
+Each server gets examples/ and the FtM payments sample loaded through the CLI; ``stats``,
+``query funding``, ``query profile`` and ``validate`` must print what the embedded store
+prints, a failed load must fail with the same line and change nothing, and a loading client
+killed with SIGKILL mid-load must leave the server's graphs as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from policykg.cli import cli
+from policykg.graph.store_remote import STAGING, SparqlStore
+from tests.conftest import EXAMPLES, SHARED_SAMPLES
+from tests.sparql_fixtures import KINDS, empty
+
+FTM_PAYMENTS = SHARED_SAMPLES / "ftm" / "de_parteispenden_payments.entities.ftm.json"
+COMMANDS = [
+    ["stats", "--format", "json"],
+    ["query", "funding", "--format", "json"],
+    ["query", "profile", "Jorge Bustamante", "--format", "json"],
+    ["validate"],
+]
+
+pytestmark = pytest.mark.timeout(900)
+
+
+def run(store: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env={"POLICYKG_STORE": store},
+                              catch_exceptions=False)
+
+
+def answers(store: str) -> list[str]:
+    outputs = []
+    for command in COMMANDS:
+        result = run(store, *command)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output.replace(str(store), "STORE"))
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> str:
+    store = str(tmp_path_factory.mktemp("embedded") / "store")
+    assert run(store, "load", str(EXAMPLES), str(FTM_PAYMENTS)).exit_code == 0
+    return store
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def remote(request: pytest.FixtureRequest, sparql_servers: dict[str, str]) -> Iterator[str]:
+    url = sparql_servers[request.param]
+    empty(url)
+    result = run(url, "load", str(EXAMPLES), str(FTM_PAYMENTS))
+    assert result.exit_code == 0, result.output
+    yield url
+
+
+def test_read_commands_answer_as_on_the_embedded_store(embedded: str, remote: str) -> None:
+    assert answers(remote) == answers(embedded)
+
+
+def test_funding_total_matches_the_raw_payments(remote: str) -> None:
+    raw = Decimal(0)
+    for line in FTM_PAYMENTS.read_text(encoding="utf-8").splitlines():
+        entity = json.loads(line) if line.strip() else None
+        if entity and entity["schema"] == "Payment":
+            raw += sum(Decimal(a) for a in entity["properties"]["amountEur"])
+    rows = json.loads(run(remote, "query", "funding", "--format", "json").output)
+    (total,) = [r for r in rows if r["kind"] == "total" and r["currency"] == "EUR"]
+    assert Decimal(str(total["amount"])) == raw
+
+
+def test_a_failed_load_fails_alike_and_changes_nothing(embedded: str, remote: str,
+                                                       tmp_path: Path) -> None:
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e \n",
+                   encoding="utf-8")
+    before = answers(remote)
+    failed = [run(store, "load", str(bad)) for store in (embedded, remote)]
+    assert [r.exit_code for r in failed] == [1, 1]
+    assert failed[0].output == failed[1].output
+    assert len(failed[1].output.strip().splitlines()) == 1
+    assert answers(remote) == before
+
+
+def test_sigkill_of_the_loading_client_leaves_the_graphs_as_before(remote: str,
+                                                                     tmp_path: Path) -> None:
+    big = tmp_path / "big.nt"
+    with big.open("w", encoding="utf-8") as out:
+        for i in range(400_000):
+            out.write(f"<https://example.org/k{i}> <https://example.org/p> \"{i}\" .\n")
+    before = answers(remote)
+    store = SparqlStore(remote)
+    env = dict(os.environ, POLICYKG_STORE=remote)
+    child = subprocess.Popen([sys.executable, "-m", "policykg.cli", "load", str(big)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        staging = "SELECT ?g WHERE { GRAPH <urn:policykg:system> { ?g ?p ?o } }"
+        while time.monotonic() < deadline and child.poll() is None:
+            rows = store._rows(staging, dataset=False)
+            if any(str(r["g"]).startswith(STAGING) for r in rows):
+                break
+            time.sleep(0.05)
+        assert child.poll() is None, "the load ended before it could be killed"
+        time.sleep(0.5)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    assert answers(remote) == before
