@@ -29,6 +29,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
 from typing import Any, ClassVar
 
 from rdflib import Literal, URIRef
@@ -79,13 +80,25 @@ def entity_marker(entity: URIRef, source: URIRef) -> URIRef:
 
 
 def of(predicate: URIRef, default: Any = MISSING) -> Any:
-    """A fact's field that its triples carry under ``predicate``: a text as a literal, a tuple
-    as one triple per item, an absent value (None, empty text or tuple) as none."""
+    """A fact's field that its triples carry under ``predicate``: a text as a plain literal, a
+    term as it is, a tuple of terms as one triple each, an absent value (None, empty text or
+    tuple) as none."""
     return field(default=default, metadata={"predicate": predicate})
 
 
+@cache
+def _carried(cls: type) -> tuple[tuple[str, URIRef], ...]:
+    """The fields of a fact class that its triples carry, with their predicates."""
+    return tuple((spec.name, spec.metadata["predicate"]) for spec in fields(cls)
+                 if "predicate" in spec.metadata)
+
+
 class Fact(ABC):
-    """An n-ary fact: its class, IRI family and the triples every loader gives it."""
+    """An n-ary fact: its class, IRI family and the triples every loader gives it.
+
+    Subclasses are plain (not frozen) dataclasses: bulk loaders build one per record, and a
+    frozen one costs about four times as much to build.
+    """
 
     #: The IRI family (``https://w3id.org/policykg/id/<kind>/...``).
     kind: ClassVar[str]
@@ -111,19 +124,21 @@ class Fact(ABC):
     def triples(self, iri: URIRef) -> Iterator[Triple]:
         """The fact's type and properties, on ``iri``."""
         yield iri, RDF.type, self.cls
-        for spec in fields(self):  # type: ignore[arg-type]  # every subclass is a dataclass
-            predicate = spec.metadata.get("predicate")
-            if predicate is None:
+        for name, predicate in _carried(type(self)):
+            value = getattr(self, name)
+            if value is None:
                 continue
-            value = getattr(self, spec.name)
-            for item in value if isinstance(value, tuple) else (value,):
-                if isinstance(item, URIRef | Literal):
+            if type(value) is tuple:
+                for item in value:
                     yield iri, predicate, item
-                elif item:
-                    yield iri, predicate, Literal(item)
+            elif type(value) is str:  # plain text (a Literal or URIRef is a str subclass)
+                if value:
+                    yield iri, predicate, Literal(value)
+            else:
+                yield iri, predicate, value
 
 
-@dataclass(frozen=True)
+@dataclass
 class Membership(Fact):
     """A member of an organization, in a role or post, over a period (``org:Membership``)."""
 
@@ -142,7 +157,7 @@ class Membership(Fact):
         return [self.member, self.organization, self.role, self.start]
 
 
-@dataclass(frozen=True)
+@dataclass
 class FundingFlow(Fact):
     """Money from a funder to recipients, at a stage of the funding cycle."""
 
@@ -152,6 +167,7 @@ class FundingFlow(Fact):
     funder: URIRef | None = of(PKG.funder)
     recipients: tuple[URIRef, ...] = of(PKG.recipient)
     amount: Literal = of(PKG.amount)
+    #: ISO 4217 code; a bulk loader may pass its cached Literal of it (a Literal is a str).
     currency: str = of(PKG.currency)
     stage: URIRef = of(PKG.stage, PKG.Announced)
     verification: URIRef = of(PKG.verification, PKG.Reported)
@@ -171,7 +187,7 @@ class FundingFlow(Fact):
         return [self.funder, *self.recipients, self.program, self.amount, self.currency]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Statement(Fact):
     """Words a speaker said or wrote, of a kind (direct quote, indirect speech...)."""
 
@@ -194,7 +210,7 @@ class Statement(Fact):
         return [self.speaker, self.text]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Relationship(Fact):
     """A typed relation between two actors (funds, cooperates with, criticizes...)."""
 
@@ -213,7 +229,7 @@ class Relationship(Fact):
         return [self.subject, self.relation_type, self.obj, self.date, self.start]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Observation(Fact):
     """A measured value (a statistic), of a subject and a period where known."""
 

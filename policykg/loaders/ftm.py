@@ -383,7 +383,7 @@ class _Mapper:
             if self.seen.add(program):
                 yield from entity_triples(program, PKG.Program, programme)
         yield from FundingFlow(
-            funder, (recipient,) if recipient is not None else (), amount, currency,
+            funder, (recipient,) if recipient is not None else (), amount, self.literal(currency),
             stage=PKG.Disbursed, verification=PKG.Reported, program=program,
             date=self.date(props, "date"), start=self.date(props, "startDate"),
             end=self.date(props, "endDate"),
