@@ -25,6 +25,7 @@ __all__ = [
     "IDENTIFIER_SCHEMES",
     "SOURCE_BASE",
     "entity_iri",
+    "family_iri",
     "fact_iri",
     "identifier_iri",
     "family_of",
@@ -123,13 +124,22 @@ def entity_iri(
     """Mint the IRI of an entity from its type and the strongest key available."""
     family = family_of(type_name)
     if key:
-        return URIRef(f"{ID_BASE}{family}/{slugify(key)}")
+        return family_iri(family, slugify(key))
     if wikidata and _QID.match(wikidata):
-        return URIRef(f"{ID_BASE}{family}/wd-{wikidata}")
+        return family_iri(family, f"wd-{wikidata}")
     if name:
-        return URIRef(f"{ID_BASE}{family}/{slugify(normalize_name(name))}")
+        return family_iri(family, slugify(normalize_name(name)))
     msg = f"cannot mint an IRI for a {type_name} without an id, QID or name"
     raise ValueError(msg)
+
+
+def family_iri(family: str, slug: str) -> URIRef:
+    """The entity IRI of an already made ``slug`` in an IRI ``family`` ('org', 'person'...).
+
+    >>> family_iri("org", "wd-Q1") == entity_iri("Organization", wikidata="Q1")
+    True
+    """
+    return URIRef(f"{ID_BASE}{family}/{slug}")
 
 
 def identifier_iri(type_name: str, scheme: str, value: str) -> URIRef:

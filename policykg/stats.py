@@ -7,7 +7,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
-from policykg.graph.store import Store
+from policykg.graph.store import PREFIXES, Store
 from policykg.lookup import local_name
 
 __all__ = ["stats", "entity_facts"]
@@ -72,16 +72,8 @@ def entity_facts(store: Store, iri: URIRef) -> list[dict[str, Any]]:
 
 
 def _short(iri: str) -> str:
-    prefixes = {
-        "https://w3id.org/policykg/ns#": "pkg:",
-        "http://www.w3.org/ns/org#": "org:",
-        "http://www.w3.org/2004/02/skos/core#": "skos:",
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
-        "https://schema.org/": "schema:",
-        "http://purl.org/dc/terms/": "dcterms:",
-        "http://www.w3.org/2002/07/owl#": "owl:",
-    }
-    for ns, prefix in prefixes.items():
-        if iri.startswith(ns):
-            return prefix + iri[len(ns):]
+    for prefix in ("pkg", "org", "skos", "rdf", "schema", "dcterms", "owl"):
+        namespace = PREFIXES[prefix]
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
     return iri

@@ -56,12 +56,13 @@ from typing import IO, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from policykg.exceptions import QueryError, StoreError
 from policykg.graph.store_lock import StoreLock
 from policykg.graph.store_terms import Triple, from_ox, to_ox
+from policykg.ontology.namespace import PKG
 
 __all__ = [
     "Store",
@@ -78,17 +79,10 @@ __all__ = [
 ]
 
 PREFIXES: dict[str, str] = {
-    "pkg": "https://w3id.org/policykg/ns#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
+    prefix: str(namespace) for prefix, namespace in (
+        ("pkg", PKG), ("org", ORG), ("foaf", FOAF), ("prov", PROV), ("schema", SDO),
+        ("dcterms", DCTERMS), ("skos", SKOS), ("rdf", RDF), ("rdfs", RDFS), ("xsd", XSD),
+        ("owl", OWL))
 }
 
 _STAGING = "urn:policykg:staging:"

@@ -27,8 +27,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from policykg.exceptions import LimitExceeded, LoaderError, UnsafeInput
+from policykg.facts import evidence_node
 from policykg.graph.terms import Triple
-from policykg.identity import stable_hash
 from policykg.loaders.records import canonical_decimal
 from policykg.ontology.namespace import PKG
 
@@ -114,7 +114,7 @@ class LoadContext:
         quote: str | None = None,
     ) -> Iterator[Triple]:
         """Triples attaching one evidence node (this source, span or record) to ``fact``."""
-        node = URIRef(f"{fact}/ev/{stable_hash(self.source, record, start, end)[:12]}")
+        node = evidence_node(fact, self.source, record, start, end)
         yield fact, PKG.evidence, node
         yield node, RDF.type, PKG.Evidence
         yield node, PKG.source, self.source

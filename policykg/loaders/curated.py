@@ -21,11 +21,12 @@ from typing import Any
 
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF, XSD
+from rdflib.namespace import DCTERMS, ORG, OWL, SDO, XSD
 
 from policykg.exceptions import CuratedRecordError, LoaderError
+from policykg.facts import FundingFlow, Membership, Observation, Relationship, Statement
 from policykg.graph.terms import Triple
-from policykg.identity import ID_BASE, IDENTIFIER_SCHEMES, entity_iri, fact_iri, slugify
+from policykg.identity import IDENTIFIER_SCHEMES, entity_iri, family_iri, slugify
 from policykg.loaders.base import Limits, LoadContext, Loader, parse_json
 from policykg.loaders.records import (
     ALL_ENTITY_TYPES,
@@ -38,6 +39,7 @@ from policykg.loaders.records import (
     entity_triples,
     relation_term,
 )
+from policykg.ontology.external import WIKIDATA
 from policykg.ontology.namespace import PKG
 
 __all__ = ["CuratedLoader", "SECTIONS", "MAX_BYTES", "read_text"]
@@ -46,9 +48,6 @@ EXTRACTOR = "policykg.curated"
 #: Hand-written files beyond this size are refused: bulk data belongs in a bulk format.
 MAX_BYTES = 20 * 1024 * 1024
 
-ORG_NS = "http://www.w3.org/ns/org#"
-SCHEMA_NS = "https://schema.org/"
-DCTERMS_NS = "http://purl.org/dc/terms/"
 
 SECTIONS = (
     "source",
@@ -355,6 +354,11 @@ class CuratedLoader(Loader):
             yield from triples
 
 
+def _text(value: Any) -> str | None:
+    """A record's optional text field: None when absent or empty."""
+    return str(value) if value else None
+
+
 _RecordError = CuratedRecordError
 
 
@@ -391,7 +395,7 @@ class _Mapper:
             confidence=confidence, quote=str(quote) if quote else None,
         )
         if isinstance(extra, dict) and extra.get("url"):
-            yield fact, URIRef(SCHEMA_NS + "citation"), URIRef(str(extra["url"]))
+            yield fact, SDO.citation, URIRef(str(extra["url"]))
 
     def ref(self, value: Any, field: str) -> URIRef:
         """Resolve a reference: an id in this file or this load, an IRI, or ``wd:QID``."""
@@ -410,7 +414,7 @@ class _Mapper:
         if text.startswith("wd:"):
             slug = "wd-" + text[3:]
         for family in families:
-            iri = URIRef(f"{ID_BASE}{family}/{slug}")
+            iri = family_iri(family, slug)
             if iri in self.context.defined or self.context.exists(iri):
                 return iri
         raise self.fail(
@@ -453,13 +457,12 @@ class _Mapper:
             raise LoaderError(f"unknown field(s) in source: {', '.join(sorted(unknown))}",
                               path=str(self.path), line=source.get("__line__"))
         iri = self.context.source
-        for key, predicate in (("title", DCTERMS_NS + "title"),
-                               ("publisher", str(PKG.publisherName)),
-                               ("description", SCHEMA_NS + "description")):
+        for key, predicate in (("title", DCTERMS.title), ("publisher", PKG.publisherName),
+                               ("description", SDO.description)):
             if source.get(key):
-                yield iri, URIRef(predicate), Literal(str(source[key]))
+                yield iri, predicate, Literal(str(source[key]))
         if source.get("url"):
-            yield iri, URIRef(SCHEMA_NS + "url"), Literal(str(source["url"]), datatype=XSD.anyURI)
+            yield iri, SDO.url, Literal(str(source["url"]), datatype=XSD.anyURI)
         if source.get("date"):
             try:
                 literal = date_literal(source["date"])
@@ -535,12 +538,12 @@ class _Mapper:
                 triples.append((iri, PKG[local], Literal(str(identifiers[scheme]).strip())))
         if wikidata:
             triples.append((iri, OWL.sameAs,
-                            URIRef(f"http://www.wikidata.org/entity/{wikidata}")))
+                            WIKIDATA[wikidata]))
         if data.get("description"):
-            triples.append((iri, URIRef(SCHEMA_NS + "description"),
+            triples.append((iri, SDO.description,
                             Literal(str(data["description"]))))
         if data.get("url"):
-            triples.append((iri, URIRef(SCHEMA_NS + "url"),
+            triples.append((iri, SDO.url,
                             Literal(str(data["url"]), datatype=XSD.anyURI)))
         triples.extend(self.evidence(iri, record))
         self.context.defined.add(iri)
@@ -553,7 +556,7 @@ class _Mapper:
         if data.get("country"):
             yield iri, PKG.jurisdiction, self.ref(data["country"], "country")
         if data.get("parent"):
-            yield iri, URIRef(ORG_NS + "subOrganizationOf"), self.ref(data["parent"], "parent")
+            yield iri, ORG.subOrganizationOf, self.ref(data["parent"], "parent")
         if data.get("country_code"):
             yield iri, PKG.countryCode, Literal(str(data["country_code"]).upper())
 
@@ -567,8 +570,8 @@ class _Mapper:
         yield from triples
         if data.get("issued_by"):
             yield iri, PKG.issuedBy, self.ref(data["issued_by"], "issued_by")
-        for field, predicate in (("date", PKG.date), ("start", URIRef(SCHEMA_NS + "startDate")),
-                                 ("end", URIRef(SCHEMA_NS + "endDate"))):
+        for field, predicate in (("date", PKG.date), ("start", SDO.startDate),
+                                 ("end", SDO.endDate)):
             literal = self.date(record, field)
             if literal is not None:
                 yield iri, predicate, literal
@@ -601,18 +604,12 @@ class _Mapper:
         if start is not None and end is not None and str(end) < str(start):
             raise self.fail("end date is before start date", "end")
         role = str(data["role"]).strip() if data.get("role") else None
-        iri = fact_iri("membership", [data.get("id") or "", member, organization, role, start])
-        yield iri, RDF.type, PKG.Membership
-        yield iri, URIRef(ORG_NS + "member"), member
-        yield iri, URIRef(ORG_NS + "organization"), organization
-        if role:
-            yield iri, PKG.role, Literal(role)
-        if start is not None:
-            yield iri, URIRef(SCHEMA_NS + "startDate"), start
-        if end is not None:
-            yield iri, URIRef(SCHEMA_NS + "endDate"), end
-        if data.get("on_behalf_of"):
-            yield iri, PKG.onBehalfOf, self.ref(data["on_behalf_of"], "on_behalf_of")
+        on_behalf_of = (self.ref(data["on_behalf_of"], "on_behalf_of")
+                        if data.get("on_behalf_of") else None)
+        fact = Membership(member, organization, role=role, start=start, end=end,
+                          on_behalf_of=on_behalf_of)
+        iri = fact.record_iri(data.get("id") or "")
+        yield from fact.triples(iri)
         yield from self.evidence(iri, record)
 
     def map_funding(self, record: Record) -> Iterator[Triple]:
@@ -639,27 +636,13 @@ class _Mapper:
             raise self.fail("status must be reported or verified", "status")
         when = self.date(record, "date")
         start, end = self.date(record, "start"), self.date(record, "end")
-        iri = fact_iri("funding", [data.get("id") or "", funder, recipient, program,
-                                   amount, currency, when, start, stage_name])
-        yield iri, RDF.type, PKG.FundingFlow
-        if funder is not None:
-            yield iri, PKG.funder, funder
-        if recipient is not None:
-            yield iri, PKG.recipient, recipient
-        if program is not None:
-            yield iri, PKG.program, program
-        yield iri, PKG.amount, amount
-        yield iri, PKG.currency, Literal(currency)
-        yield iri, PKG.stage, STAGES[stage_name]
-        yield iri, PKG.verification, VERIFICATION[status]
-        if data.get("qualifier"):
-            yield iri, PKG.qualifier, Literal(str(data["qualifier"]))
-        if data.get("description"):
-            yield iri, URIRef(SCHEMA_NS + "description"), Literal(str(data["description"]))
-        for literal, predicate in ((when, PKG.date), (start, URIRef(SCHEMA_NS + "startDate")),
-                                   (end, URIRef(SCHEMA_NS + "endDate"))):
-            if literal is not None:
-                yield iri, predicate, literal
+        fact = FundingFlow(
+            funder, (recipient,) if recipient is not None else (), amount, currency,
+            stage=STAGES[stage_name], verification=VERIFICATION[status], program=program,
+            date=when, start=start, end=end, qualifier=_text(data.get("qualifier")),
+            description=_text(data.get("description")))
+        iri = fact.record_iri(data.get("id") or "")
+        yield from fact.triples(iri)
         yield from self.evidence(iri, record)
 
     def map_statements(self, record: Record) -> Iterator[Triple]:
@@ -670,24 +653,18 @@ class _Mapper:
         if kind not in KINDS:
             raise self.fail(f"kind must be one of {', '.join(KINDS)}", "kind")
         when = self.date(record, "date")
-        iri = fact_iri("statement", [data.get("id") or "", speaker, text, when])
-        yield iri, RDF.type, PKG.Statement
-        yield iri, PKG.speaker, speaker
-        yield iri, PKG.text, Literal(text)
-        yield iri, PKG.statementKind, KINDS[kind]
-        if when is not None:
-            yield iri, PKG.date, when
-        if data.get("cue"):
-            yield iri, PKG.cue, Literal(str(data["cue"]))
-        if data.get("role"):
-            yield iri, PKG.speakerRole, Literal(str(data["role"]))
+        stance = None
         if data.get("stance"):
-            stance = str(data["stance"]).lower()
-            if stance not in STANCES:
+            stance_name = str(data["stance"]).lower()
+            if stance_name not in STANCES:
                 raise self.fail(f"stance must be one of {', '.join(STANCES)}", "stance")
-            yield iri, PKG.stance, STANCES[stance]
-        for target in self.as_list(data.get("about"), "about"):
-            yield iri, PKG.about, self.ref(target, "about")
+            stance = STANCES[stance_name]
+        about = tuple(self.ref(target, "about")
+                      for target in self.as_list(data.get("about"), "about"))
+        fact = Statement(speaker, text, KINDS[kind], date=when, cue=_text(data.get("cue")),
+                         speaker_role=_text(data.get("role")), stance=stance, about=about)
+        iri = fact.record_iri(data.get("id") or "")
+        yield from fact.triples(iri)
         yield from self.evidence(iri, record)
 
     def map_relations(self, record: Record) -> Iterator[Triple]:
@@ -700,17 +677,10 @@ class _Mapper:
             raise self.fail(str(exc), "type") from None
         when = self.date(record, "date")
         start, end = self.date(record, "start"), self.date(record, "end")
-        iri = fact_iri("relation", [data.get("id") or "", subject, relation, obj, when, start])
-        yield iri, RDF.type, PKG.Relationship
-        yield iri, PKG.relSubject, subject
-        yield iri, PKG.relObject, obj
-        yield iri, PKG.relationType, relation
-        for literal, predicate in ((when, PKG.date), (start, URIRef(SCHEMA_NS + "startDate")),
-                                   (end, URIRef(SCHEMA_NS + "endDate"))):
-            if literal is not None:
-                yield iri, predicate, literal
-        if data.get("description"):
-            yield iri, URIRef(SCHEMA_NS + "description"), Literal(str(data["description"]))
+        fact = Relationship(subject, obj, relation, date=when, start=start, end=end,
+                            description=_text(data.get("description")))
+        iri = fact.record_iri(data.get("id") or "")
+        yield from fact.triples(iri)
         yield from self.evidence(iri, record)
 
     def map_observations(self, record: Record) -> Iterator[Triple]:
@@ -722,20 +692,12 @@ class _Mapper:
             raise self.fail(str(exc), "value") from None
         period = self.date(record, "period")
         measure = str(data["measure"]).strip()
-        iri = fact_iri("observation", [data.get("id") or "", subject, measure, period])
-        yield iri, RDF.type, PKG.Observation
-        yield iri, PKG.measure, Literal(measure)
-        yield iri, PKG.value, value
-        if subject is not None:
-            yield iri, PKG.subject, subject
-        if period is not None:
-            yield iri, PKG.period, period
-        if data.get("unit"):
-            yield iri, PKG.unit, Literal(str(data["unit"]))
-        if data.get("qualifier"):
-            yield iri, PKG.qualifier, Literal(str(data["qualifier"]))
-        if data.get("program"):
-            yield iri, PKG.program, self.ref(data["program"], "program")
+        program = self.ref(data["program"], "program") if data.get("program") else None
+        fact = Observation(measure, value, subject=subject, period=period,
+                           unit=_text(data.get("unit")), qualifier=_text(data.get("qualifier")),
+                           program=program)
+        iri = fact.record_iri(data.get("id") or "")
+        yield from fact.triples(iri)
         yield from self.evidence(iri, record)
 
 

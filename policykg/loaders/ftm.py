@@ -25,15 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import ORG, OWL, SDO
 
 from policykg.exceptions import LimitExceeded
+from policykg.facts import FundingFlow, Membership, Relationship, source_fact_iri
 from policykg.graph.terms import Triple
-from policykg.identity import ID_BASE, entity_iri, fact_iri, family_of
+from policykg.identity import entity_iri, family_iri, family_of
 from policykg.loaders.base import Limits, LoadContext, Loader, parse_json, read_lines
 from policykg.loaders.opendata import (
-    ORG,
-    SCHEMA,
     Evidence,
     LiteralCache,
     RecordError,
@@ -44,6 +43,7 @@ from policykg.loaders.opendata import (
     open_binary,
 )
 from policykg.loaders.records import date_literal, decimal_literal, entity_triples
+from policykg.ontology.external import WIKIDATA
 from policykg.ontology.namespace import PKG
 
 __all__ = ["FtMLoader", "ACTOR_SCHEMATA", "FTM_SCHEMATA", "ftm_iri"]
@@ -95,8 +95,6 @@ _SCHEMA_RE = re.compile(rb'"schema"\s*:\s*"([^"\\]*)"')
 
 
 _FTM_ID, _DATASET, _JURISDICTION = PKG.ftmId, PKG.dataset, PKG.jurisdiction
-_CURRENCY, _STAGE, _VERIFICATION = PKG.currency, PKG.stage, PKG.verification
-_DISBURSED, _REPORTED = PKG.Disbursed, PKG.Reported
 
 
 _SLUG_OUT = re.compile(r"[^0-9a-z]+")
@@ -107,7 +105,7 @@ def ftm_iri(type_name: str, key: str) -> URIRef:
     text = "ftm-" + key
     if text.isascii() and len(text) <= 80:
         slug = _SLUG_OUT.sub("-", text.lower()).strip("-")
-        return URIRef(f"{ID_BASE}{family_of(type_name)}/{slug}")
+        return family_iri(family_of(type_name), slug)
     return entity_iri(type_name, key=text)
 
 
@@ -317,24 +315,24 @@ class _Mapper:
                     yield iri, _JURISDICTION, item.iri
         for qid in _values(props, "wikidataId"):
             yield iri, PKG.wikidataId, Literal(qid)
-            yield iri, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{qid}")
+            yield iri, OWL.sameAs, WIKIDATA[qid]
         for prop in _NOTE_PROPS:
             for note in _values(props, prop):
-                yield iri, URIRef(SCHEMA + "description"), Literal(note)
+                yield iri, SDO.description, Literal(note)
         for topic in _values(props, "topics"):
             yield iri, PKG.classification, self.literal(topic)
         for title in _values(props, "position"):
-            yield iri, URIRef(SCHEMA + "jobTitle"), Literal(title)
+            yield iri, SDO.jobTitle, Literal(title)
         for url in _values(props, "website"):
-            yield iri, URIRef(SCHEMA + "url"), Literal(url)
+            yield iri, SDO.url, Literal(url)
         birth = self.date(props, "birthDate") if schema == "Person" else None
         if birth is not None:
-            yield iri, URIRef(SCHEMA + "birthDate"), birth
+            yield iri, SDO.birthDate, birth
         for text in _values(props, "address"):
-            yield iri, URIRef(SCHEMA + "address"), Literal(text)
+            yield iri, SDO.address, Literal(text)
         for address_id in _values(props, "addressEntity"):
             if address_id in self.addresses:
-                yield iri, URIRef(SCHEMA + "address"), Literal(self.addresses[address_id])
+                yield iri, SDO.address, Literal(self.addresses[address_id])
             else:
                 self.pending_addresses.setdefault(address_id, []).append(iri)
         yield from self.evidence(iri, key)
@@ -348,7 +346,7 @@ class _Mapper:
             return
         self.addresses[key] = text
         for iri in self.pending_addresses.pop(key, []):
-            yield iri, URIRef(SCHEMA + "address"), Literal(text)
+            yield iri, SDO.address, Literal(text)
 
     # -- facts
 
@@ -370,43 +368,38 @@ class _Mapper:
         if payer is None and beneficiary is None:
             raise RecordError("payment without payer or beneficiary", "payment without parties",
                                "payer")
-        iri = fact_iri("funding", ["ftm", key])
-        yield iri, RDF.type, PKG.FundingFlow
-        for role, ref in ((PKG.funder, payer), (PKG.recipient, beneficiary)):
-            if ref is not None:
-                target, stub = self.ref(ref)
-                yield from stub
-                yield iri, role, target
-        yield iri, PKG.amount, amount
-        yield iri, _CURRENCY, self.literal(currency)
-        yield iri, _STAGE, _DISBURSED
-        yield iri, _VERIFICATION, _REPORTED
-        yield iri, _FTM_ID, Literal(key)
-        when = self.date(props, "date")
-        if when is not None:
-            yield iri, PKG.date, when
-        for name, predicate in (("startDate", SCHEMA + "startDate"),
-                                ("endDate", SCHEMA + "endDate")):
-            literal = self.date(props, name)
-            if literal is not None:
-                yield iri, URIRef(predicate), literal
+        iri = source_fact_iri(FundingFlow.kind, "ftm", key)
+        funder, recipient = None, None
+        if payer is not None:
+            funder, stub = self.ref(payer)
+            yield from stub
+        if beneficiary is not None:
+            recipient, stub = self.ref(beneficiary)
+            yield from stub
+        program = None
         programme = _first(props, "programme", "program")
         if programme:
             program = entity_iri("Program", name=programme)
             if self.seen.add(program):
                 yield from entity_triples(program, PKG.Program, programme)
-            yield iri, PKG.program, program
+        yield from FundingFlow(
+            funder, (recipient,) if recipient is not None else (), amount, self.literal(currency),
+            stage=PKG.Disbursed, verification=PKG.Reported, program=program,
+            date=self.date(props, "date"), start=self.date(props, "startDate"),
+            end=self.date(props, "endDate"),
+        ).triples(iri)
+        yield iri, _FTM_ID, Literal(key)
         for prop in ("purpose", "summary", "description"):
             for text in _values(props, prop):
-                yield iri, URIRef(SCHEMA + "description"), Literal(text)
+                yield iri, SDO.description, Literal(text)
         yield from self.evidence(iri, key)
 
     def _dates(self, iri: URIRef, props: dict[str, Any]) -> Iterator[Triple]:
-        for name, predicate in (("startDate", SCHEMA + "startDate"),
-                                ("endDate", SCHEMA + "endDate")):
+        for name, predicate in (("startDate", SDO.startDate),
+                                ("endDate", SDO.endDate)):
             literal = self.date(props, name)
             if literal is not None:
-                yield iri, URIRef(predicate), literal
+                yield iri, predicate, literal
 
     def membership(self, schema: str, key: str, props: dict[str, Any]) -> Iterator[Triple]:
         member_prop, org_prop, default_role = _MEMBERSHIPS[schema]
@@ -415,7 +408,7 @@ class _Mapper:
             raise RecordError(f"{schema} needs '{member_prop}' and '{org_prop}'",
                                "incomplete link", member_prop if member is None else org_prop)
         role = _first(props, "role") or default_role
-        iri = fact_iri("membership", ["ftm", key])
+        iri = source_fact_iri(Membership.kind, "ftm", key)
         yield from self._membership(iri, key, member, organization, role, props)
 
     def _membership(self, iri: URIRef, key: str, member: str, organization: str | URIRef,
@@ -427,13 +420,9 @@ class _Mapper:
         else:
             org_iri, stub = self.ref(organization)
             yield from stub
-        yield iri, RDF.type, PKG.Membership
-        yield iri, URIRef(ORG + "member"), member_iri
-        yield iri, URIRef(ORG + "organization"), org_iri
-        if role:
-            yield iri, PKG.role, Literal(role)
+        yield from Membership(member_iri, org_iri, role=role, start=self.date(props, "startDate"),
+                              end=self.date(props, "endDate")).triples(iri)
         yield iri, PKG.ftmId, Literal(key)
-        yield from self._dates(iri, props)
         yield from self.evidence(iri, key)
 
     def relation(self, schema: str, key: str, props: dict[str, Any]) -> Iterator[Triple]:
@@ -446,11 +435,7 @@ class _Mapper:
         yield from stub
         object_iri, stub = self.ref(obj)
         yield from stub
-        iri = fact_iri("relation", ["ftm", key])
-        yield iri, RDF.type, PKG.Relationship
-        yield iri, PKG.relSubject, subject_iri
-        yield iri, PKG.relObject, object_iri
-        yield iri, PKG.relationType, PKG.relatedTo
+        iri = source_fact_iri(Relationship.kind, "ftm", key)
         detail = _first(props, "relationship", "role")
         share = _first(props, "percentage", "sharesCount")
         text = f"FtM {schema}: {label}"
@@ -458,10 +443,11 @@ class _Mapper:
             text += f" ({detail})"
         if share and schema == "Ownership":
             text += f", {share}%" if _first(props, "percentage") else f", {share} shares"
-        yield iri, URIRef(SCHEMA + "description"), Literal(text)
+        yield from Relationship(subject_iri, object_iri, PKG.relatedTo,
+                                start=self.date(props, "startDate"),
+                                end=self.date(props, "endDate"), description=text).triples(iri)
         yield iri, PKG.classification, Literal(f"FtM:{schema}")
         yield iri, PKG.ftmId, Literal(key)
-        yield from self._dates(iri, props)
         yield from self.evidence(iri, key)
 
     def sanction(self, key: str, props: dict[str, Any]) -> Iterator[Triple]:
@@ -485,7 +471,7 @@ class _Mapper:
             yield iri, PKG.date, listed if listed is not None else start
         yield from self._dates(iri, props)
         for text in _values(props, "reason") + _values(props, "summary"):
-            yield iri, URIRef(SCHEMA + "description"), Literal(text)
+            yield iri, SDO.description, Literal(text)
         yield from self.evidence(iri, key)
 
     def position(self, data: dict[str, Any], key: str, props: dict[str, Any]) -> Iterator[Triple]:
@@ -498,7 +484,7 @@ class _Mapper:
         if organization:
             org_iri, stub = self.ref(organization)
             yield from stub
-            yield iri, URIRef(ORG + "postIn"), org_iri
+            yield iri, ORG.postIn, org_iri
         yield from self.evidence(iri, key)
 
     def occupancy(self, key: str, props: dict[str, Any]) -> Iterator[Triple]:
@@ -508,6 +494,6 @@ class _Mapper:
                                "holder" if holder is None else "post")
         post_iri = ftm_iri("Post", post)
         name, organization = self.positions.get(post, (None, None))
-        iri = fact_iri("membership", ["ftm", key])
+        iri = source_fact_iri(Membership.kind, "ftm", key)
         yield from self._membership(iri, key, holder, organization or post_iri, name, props)
         yield iri, PKG.post, post_iri

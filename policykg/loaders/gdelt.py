@@ -23,13 +23,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, SDO, SKOS
 
+from policykg.facts import Relationship, source_fact_iri
 from policykg.graph.terms import Triple, sparql_term
-from policykg.identity import entity_iri, fact_iri, normalize_name, slugify
+from policykg.identity import entity_iri, normalize_name, slugify
 from policykg.loaders.base import Limits, LoadContext, Loader, read_lines
 from policykg.loaders.opendata import (
-    SCHEMA,
     Country,
     Evidence,
     LiteralCache,
@@ -345,12 +345,11 @@ class GDELTLoader(Loader):
 
 
 _TYPE = RDF.type
-_RELATIONSHIP, _EVENT_CLASS = PKG.Relationship, PKG.Event
-_SUBJECT, _OBJECT, _RELATION_TYPE = PKG.relSubject, PKG.relObject, PKG.relationType
+_EVENT_CLASS = PKG.Event
 _PARTICIPANT, _LOCATION, _DATE = PKG.participant, PKG.location, PKG.date
 _CLASSIFICATION, _GDELT_CODE = PKG.classification, PKG.gdeltCode
 _COUNTRY_CODE, _JURISDICTION = PKG.countryCode, PKG.jurisdiction
-_DESCRIPTION, _CITATION = URIRef(SCHEMA + "description"), URIRef(SCHEMA + "citation")
+_DESCRIPTION, _CITATION = SDO.description, SDO.citation
 
 
 class _Rows:
@@ -459,11 +458,8 @@ class _Rows:
         relation = relation_for(event_code, root_code, quad)
         add = triples.append
         if actor1 is not None and actor2 is not None and relation is not None:
-            iri = fact_iri("relation", ["gdelt", event_id])
-            add((iri, _TYPE, _RELATIONSHIP))
-            add((iri, _SUBJECT, actor1))
-            add((iri, _OBJECT, actor2))
-            add((iri, _RELATION_TYPE, relation))
+            iri = source_fact_iri(Relationship.kind, "gdelt", event_id)
+            triples.extend(Relationship(actor1, actor2, relation).triples(iri))
         else:
             iri = entity_iri("Event", key=f"gdelt-{event_id}")
             add((iri, _TYPE, _EVENT_CLASS))

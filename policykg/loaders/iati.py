@@ -29,14 +29,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import SDO, SKOS
 
 from policykg.exceptions import LoaderError
+from policykg.facts import FundingFlow, Relationship, source_fact_iri
 from policykg.graph.terms import Triple
-from policykg.identity import entity_iri, fact_iri
+from policykg.identity import entity_iri
 from policykg.loaders.base import LoadContext, Loader, refuse_dtd
 from policykg.loaders.opendata import (
-    SCHEMA,
     RecordError,
     Seen,
     bad_record,
@@ -257,18 +257,18 @@ class _Mapper:
         yield program, PKG.iatiRef, Literal(identifier)
         description = _narrative(activity.find("description"))
         if description:
-            yield program, URIRef(SCHEMA + "description"), Literal(description)
+            yield program, SDO.description, Literal(description)
         for date in activity.findall("activity-date"):
             kind = date.get("type", "")
-            predicate = {"1": SCHEMA + "startDate", "2": SCHEMA + "startDate",
-                         "3": SCHEMA + "endDate", "4": SCHEMA + "endDate"}.get(kind)
+            predicate = {"1": SDO.startDate, "2": SDO.startDate,
+                         "3": SDO.endDate, "4": SDO.endDate}.get(kind)
             # Actual dates (2, 4) win over planned ones (1, 3) when both are present.
             if predicate is None or (kind in "13" and activity.find(
                     f"activity-date[@type='{int(kind) + 1}']") is not None):
                 continue
             literal = self._date(date.get("iso-date"))
             if literal is not None:
-                yield program, URIRef(predicate), literal
+                yield program, predicate, literal
         for sector in activity.findall("sector"):
             code = sector.get("code")
             if code:
@@ -302,12 +302,10 @@ class _Mapper:
                 continue
             yield from triples
             relation, role_name = ORG_ROLES.get(role, (PKG.relatedTo, f"role {role or '?'}"))
-            iri = fact_iri("relation", ["iati", identifier, "participating-org", position])
-            yield iri, RDF.type, PKG.Relationship
-            yield iri, PKG.relSubject, org
-            yield iri, PKG.relObject, program
-            yield iri, PKG.relationType, relation
-            yield iri, URIRef(SCHEMA + "description"), Literal(f"IATI {role_name} organisation")
+            iri = source_fact_iri(Relationship.kind, "iati", identifier, "participating-org",
+                                  position)
+            yield from Relationship(org, program, relation,
+                                    description=f"IATI {role_name} organisation").triples(iri)
             yield from self.evidence(iri, f"{identifier}/participating-org[{position}]")
 
         currency = (activity.get("default-currency") or "").strip().upper() or None
@@ -378,28 +376,18 @@ class _Mapper:
                 recipient = flow_country  # no receiver named: the country the money is for
             elif len(recipients) == 1:
                 recipient = recipients[0]
-        iri = fact_iri("funding", ["iati", record, (element.get("ref") or "")])
-        yield iri, RDF.type, PKG.FundingFlow
-        if funder is not None:
-            yield iri, PKG.funder, funder
-        if recipient is not None:
-            yield iri, PKG.recipient, recipient
+        iri = source_fact_iri(FundingFlow.kind, "iati", record, (element.get("ref") or ""))
+        yield from FundingFlow(
+            funder, (recipient,) if recipient is not None else (), amount, currency,
+            stage=stage, verification=PKG.Reported, program=program, date=when,
+            description=_narrative(element.find("description")) or None,
+        ).triples(iri)
         if unnamed_funder is not None:
             yield iri, PKG.unnamedFunder, Literal(unnamed_funder)
         if unnamed_recipient is not None:
             yield iri, PKG.unnamedRecipient, Literal(unnamed_recipient)
         if flow_country is not None:
             yield iri, PKG.recipientCountry, flow_country
-        yield iri, PKG.program, program
-        yield iri, PKG.amount, amount
-        yield iri, PKG.currency, Literal(currency)
-        yield iri, PKG.stage, stage
-        yield iri, PKG.verification, PKG.Reported
         yield iri, PKG.classification, Literal(
             f"IATI transaction type {code} ({_TRANSACTION_NAMES[code]})")
-        if when is not None:
-            yield iri, PKG.date, when
-        description = _narrative(element.find("description"))
-        if description:
-            yield iri, URIRef(SCHEMA + "description"), Literal(description)
         yield from self.evidence(iri, record)

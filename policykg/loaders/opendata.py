@@ -19,15 +19,14 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from policykg.exceptions import LoaderError, RecordError
+from policykg.facts import evidence_node
 from policykg.graph.terms import Triple
-from policykg.identity import entity_iri, normalize_name, stable_hash
+from policykg.identity import entity_iri, normalize_name
 from policykg.loaders.base import Limits, LoadContext, open_input
 from policykg.loaders.records import entity_triples
 from policykg.ontology.namespace import PKG
 
 __all__ = [
-    "SCHEMA",
-    "ORG",
     "open_text",
     "open_binary",
     "bad_record",
@@ -42,8 +41,6 @@ __all__ = [
     "LiteralCache",
 ]
 
-SCHEMA = "https://schema.org/"
-ORG = "http://www.w3.org/ns/org#"
 
 
 def open_binary(path: Path, limits: Limits | None = None) -> IO[bytes]:
@@ -238,7 +235,7 @@ class Evidence:
         self._record = PKG.record
 
     def __call__(self, fact: URIRef, record: str) -> Iterator[Triple]:
-        node = URIRef(f"{fact}/ev/{stable_hash(self.source, record, None, None)[:12]}")
+        node = evidence_node(fact, self.source, record)
         yield fact, self._evidence, node
         for predicate, value in self._constant:
             yield node, predicate, value

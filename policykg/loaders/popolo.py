@@ -17,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import ORG, OWL, SDO
 
 from policykg.exceptions import LoaderError
+from policykg.facts import Membership, source_fact_iri
 from policykg.graph.terms import Triple
-from policykg.identity import entity_iri, fact_iri
+from policykg.identity import entity_iri
 from policykg.loaders.base import LoadContext, Loader, parse_json
-from policykg.loaders.opendata import ORG, SCHEMA, RecordError, bad_record, open_binary
+from policykg.loaders.opendata import RecordError, bad_record, open_binary
 from policykg.loaders.records import date_literal, entity_triples
+from policykg.ontology.external import WIKIDATA
 from policykg.ontology.namespace import PKG
 
 __all__ = ["PopoloLoader", "organization_class"]
@@ -191,21 +193,21 @@ class _Mapper:
         qid = _wikidata(item)
         if qid:
             yield iri, PKG.wikidataId, Literal(qid)
-            yield iri, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{qid}")
+            yield iri, OWL.sameAs, WIKIDATA[qid]
         classification = item.get("classification") or item.get("type")
         if classification:
             yield iri, PKG.classification, Literal(str(classification))
         if item.get("summary"):
-            yield iri, URIRef(SCHEMA + "description"), Literal(str(item["summary"]))
-        for field, predicate in (("birth_date", SCHEMA + "birthDate"),
-                                 ("death_date", SCHEMA + "deathDate"),
-                                 ("founding_date", SCHEMA + "foundingDate"),
-                                 ("dissolution_date", SCHEMA + "dissolutionDate"),
-                                 ("start_date", SCHEMA + "startDate"),
-                                 ("end_date", SCHEMA + "endDate")):
+            yield iri, SDO.description, Literal(str(item["summary"]))
+        for field, predicate in (("birth_date", SDO.birthDate),
+                                 ("death_date", SDO.deathDate),
+                                 ("founding_date", SDO.foundingDate),
+                                 ("dissolution_date", SDO.dissolutionDate),
+                                 ("start_date", SDO.startDate),
+                                 ("end_date", SDO.endDate)):
             literal = self.date(item, field)
             if literal is not None:
-                yield iri, URIRef(predicate), literal
+                yield iri, predicate, literal
         if section == "events":
             start = self.date(item, "start_date")
             if start is not None:
@@ -214,11 +216,11 @@ class _Mapper:
                 yield iri, PKG.participant, self.ref("organization", item["organization_id"],
                                                      "organization_id")
         if section == "organizations" and item.get("parent_id"):
-            yield iri, URIRef(ORG + "subOrganizationOf"), self.ref(
+            yield iri, ORG.subOrganizationOf, self.ref(
                 "organization", item["parent_id"], "parent_id")
         if section == "posts":
             if item.get("organization_id"):
-                yield iri, URIRef(ORG + "postIn"), self.ref(
+                yield iri, ORG.postIn, self.ref(
                     "organization", item["organization_id"], "organization_id")
             if item.get("area_id"):
                 yield iri, PKG.jurisdiction, self.ref("area", item["area_id"], "area_id")
@@ -255,27 +257,19 @@ class _Mapper:
         end = self.date(item, "end_date") or (self.date(period, "end_date") if period else None)
         role_text = str(item.get("role") or item.get("label") or (post or {}).get("label") or "")
         role = role_text.strip() or None
-        iri = fact_iri("membership", ["popolo", item.get("id") or "", member, organization,
-                                      role, start, item.get("legislative_period_id"),
-                                      item.get("area_id"), item.get("post_id")])
-        yield iri, RDF.type, PKG.Membership
-        yield iri, URIRef(ORG + "member"), member
-        yield iri, URIRef(ORG + "organization"), organization
-        if role:
-            yield iri, PKG.role, Literal(role)
-        if start is not None:
-            yield iri, URIRef(SCHEMA + "startDate"), start
-        if end is not None:
-            yield iri, URIRef(SCHEMA + "endDate"), end
-        if item.get("on_behalf_of_id"):
-            yield iri, PKG.onBehalfOf, self.ref("organization", item["on_behalf_of_id"],
-                                                "on_behalf_of_id")
-        if item.get("post_id"):
-            yield iri, PKG.post, self.ref("post", item["post_id"], "post_id")
+        iri = source_fact_iri(Membership.kind, "popolo", item.get("id") or "", member,
+                              organization, role, start, item.get("legislative_period_id"),
+                              item.get("area_id"), item.get("post_id"))
+        yield from Membership(
+            member, organization, role=role, start=start, end=end,
+            post=self.ref("post", item["post_id"], "post_id") if item.get("post_id") else None,
+            on_behalf_of=self.ref("organization", item["on_behalf_of_id"], "on_behalf_of_id")
+            if item.get("on_behalf_of_id") else None,
+        ).triples(iri)
         if item.get("area_id"):
             yield iri, PKG.jurisdiction, self.ref("area", item["area_id"], "area_id")
         if period is not None:
-            yield iri, URIRef(SCHEMA + "description"), Literal(
+            yield iri, SDO.description, Literal(
                 f"during legislative period {period.get('name') or period.get('id')}")
             yield iri, PKG.classification, Literal(
                 f"legislative_period:{item['legislative_period_id']}")

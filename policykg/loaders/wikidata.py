@@ -20,15 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, SDO, XSD
 
 from policykg.exceptions import LoaderError
+from policykg.facts import Membership, source_fact_iri
 from policykg.graph.terms import Triple
-from policykg.identity import entity_iri, fact_iri
+from policykg.identity import entity_iri
 from policykg.loaders.base import LoadContext, Loader, parse_json, read_lines
 from policykg.loaders.opendata import (
-    ORG,
-    SCHEMA,
     Seen,
     bad_record,
     country_by_qid,
@@ -36,13 +35,13 @@ from policykg.loaders.opendata import (
     open_binary,
 )
 from policykg.loaders.records import entity_triples
+from policykg.ontology.external import WIKIDATA
 from policykg.ontology.namespace import PKG
 
 __all__ = ["WikidataLoader", "DATATYPES", "wikidata_date"]
 
 EXTRACTOR = "policykg.wikidata"
 CONFIDENCE = 0.9
-WD = "http://www.wikidata.org/entity/"
 
 #: Every datatype a Wikidata claim may have.
 DATATYPES = frozenset({
@@ -78,12 +77,12 @@ def wikidata_date(value: Any) -> Literal | None:
         return None
     year, month, day = match.groups()
     if precision == 9 or month == "00":
-        return Literal(year, datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))
+        return Literal(year, datatype=XSD.gYear)
     if precision == 10 or day == "00":
         return Literal(f"{year}-{month}",
-                       datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYearMonth"))
+                       datatype=XSD.gYearMonth)
     return Literal(f"{year}-{month}-{day}",
-                   datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+                   datatype=XSD.date)
 
 
 def _item_id(snak: dict[str, Any] | None) -> str | None:
@@ -223,7 +222,7 @@ class _Mapper:
             return iri, []
         stub = list(entity_triples(iri, type_iri, self.labels.get(qid, qid)))
         stub.append((iri, PKG.wikidataId, Literal(qid)))
-        stub.append((iri, OWL.sameAs, URIRef(WD + qid)))
+        stub.append((iri, OWL.sameAs, WIKIDATA[qid]))
         return iri, stub
 
     def classify(self, entity: dict[str, Any]) -> tuple[str, URIRef]:
@@ -269,11 +268,11 @@ class _Mapper:
         else:
             yield from entity_triples(iri, type_iri, label, aliases=dict.fromkeys(aliases))
         yield iri, PKG.wikidataId, Literal(qid)
-        yield iri, OWL.sameAs, URIRef(WD + qid)
+        yield iri, OWL.sameAs, WIKIDATA[qid]
         descriptions = entity.get("descriptions") or {}
         description = descriptions.get("en") if isinstance(descriptions, dict) else None
         if isinstance(description, dict) and description.get("value"):
-            yield iri, URIRef(SCHEMA + "description"), Literal(str(description["value"]))
+            yield iri, SDO.description, Literal(str(description["value"]))
         yield from self.evidence(iri, record)
         claims = entity.get("claims") or {}
         if not isinstance(claims, dict):
@@ -333,15 +332,8 @@ class _Mapper:
         start = next((d for d in starts if d is not None), None)
         end = next((d for d in ends if d is not None), None)
         statement_id = str(statement.get("id") or "")
-        iri = fact_iri("membership", ["wikidata", statement_id or qid, organization, start])
-        yield iri, RDF.type, PKG.Membership
-        yield iri, URIRef(ORG + "member"), member
-        yield iri, URIRef(ORG + "organization"), organization
-        yield iri, PKG.role, Literal(role)
-        if post is not None:
-            yield iri, PKG.post, post
-        if start is not None:
-            yield iri, URIRef(SCHEMA + "startDate"), start
-        if end is not None:
-            yield iri, URIRef(SCHEMA + "endDate"), end
+        iri = source_fact_iri(Membership.kind, "wikidata", statement_id or qid, organization,
+                              start)
+        yield from Membership(member, organization, role=role, start=start, end=end,
+                              post=post).triples(iri)
         yield from self.evidence(iri, statement_id or qid)

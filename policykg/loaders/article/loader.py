@@ -32,11 +32,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import DCTERMS, SDO, XSD
 
 from policykg.exceptions import LoaderError
+from policykg.facts import (
+    FundingFlow,
+    Membership,
+    Observation,
+    Relationship,
+    Statement,
+    entity_marker,
+)
 from policykg.graph.terms import Triple
-from policykg.identity import entity_iri, fact_iri, normalize_name, stable_hash
+from policykg.identity import entity_iri, normalize_name
 from policykg.loaders.article import gazetteer as gz
 from policykg.loaders.article.extract import (
     EXTRACTOR_NAME,
@@ -76,9 +84,6 @@ __all__ = [
     "PROGRAM_TYPES",
 ]
 
-ORG_NS = "http://www.w3.org/ns/org#"
-SCHEMA_NS = "https://schema.org/"
-DCTERMS_NS = "http://purl.org/dc/terms/"
 
 #: Finds an existing entity by name and class local names (see ``LoadContext.match_entity``).
 Matcher = Callable[[str, frozenset[str] | None], URIRef | None]
@@ -369,18 +374,18 @@ class _Mapper:
         doc = self.extraction.document
         iri = self.context.source
         if doc.title:
-            yield iri, URIRef(DCTERMS_NS + "title"), Literal(doc.title)
+            yield iri, DCTERMS.title, Literal(doc.title)
         if doc.publisher:
             yield iri, PKG.publisherName, Literal(doc.publisher)
         if doc.url and _URL.match(doc.url):
-            yield iri, URIRef(SCHEMA_NS + "url"), Literal(doc.url, datatype=XSD.anyURI)
+            yield iri, SDO.url, Literal(doc.url, datatype=XSD.anyURI)
         if self.date is not None:
             yield iri, PKG.date, self.date
 
     def marker(self, ref: EntityRef) -> URIRef:
         """The evidence node of an entity this source describes: it depends only on the
         source and the entity, so a reload can tell its own entities from other sources'."""
-        return URIRef(f"{ref.iri}/ev/{stable_hash(self.context.source, 'described')[:12]}")
+        return entity_marker(ref.iri, self.context.source)
 
     def describes(self, ref: EntityRef, marker: URIRef) -> bool:
         """Whether this source gives the entity its type and names, or only mentions it.
@@ -443,12 +448,9 @@ class _Mapper:
             yield from self._relationship(person.iri, "member_of", org.iri, start, end,
                                           confidence, description=role)
             return
-        iri = fact_iri("membership", ["", person.iri, org.iri, role, None])
-        yield iri, RDF.type, PKG.Membership
-        yield iri, URIRef(ORG_NS + "member"), person.iri
-        yield iri, URIRef(ORG_NS + "organization"), org.iri
-        if role:
-            yield iri, PKG.role, Literal(role)
+        fact = Membership(person.iri, org.iri, role=role)
+        iri = fact.record_iri()  # the curated recipe: the same membership in a record agrees
+        yield from fact.triples(iri)
         yield from self.evidence(iri, start, end, confidence)
 
     def amount(self, amount: Amount) -> Iterator[Triple]:
@@ -464,39 +466,21 @@ class _Mapper:
                       if r is not None]
         program = self.refs.get(amount.program or "")
         s_start, s_end = self.sentence(amount.start, amount.end)
-        source = str(self.context.source)
+        program_iri = program.iri if program is not None else None
+        fact: Observation | FundingFlow
         if funder is None and not recipients:
-            iri = fact_iri("observation", [source, amount.start, amount.end, "amount",
-                                           value, amount.currency])
-            yield iri, RDF.type, PKG.Observation
-            yield iri, PKG.measure, Literal("amount")
-            yield iri, PKG.value, value
-            yield iri, PKG.unit, Literal(amount.currency)
-            if amount.qualifier:
-                yield iri, PKG.qualifier, Literal(amount.qualifier)
-            if program is not None:
-                yield iri, PKG.program, program.iri
+            fact = Observation("amount", value, unit=amount.currency, unit_in_key=True,
+                               qualifier=amount.qualifier, program=program_iri)
         else:
-            iri = fact_iri("funding", [source, amount.start, amount.end,
-                                       funder.iri if funder else None,
-                                       *[r.iri for r in recipients],
-                                       program.iri if program else None, value,
-                                       amount.currency])
-            yield iri, RDF.type, PKG.FundingFlow
+            fact = FundingFlow(funder.iri if funder else None,
+                               tuple(r.iri for r in recipients), value, str(amount.currency),
+                               stage=STAGES["announced"],
+                               verification=VERIFICATION["reported"],
+                               program=program_iri, qualifier=amount.qualifier)
             if funder is not None:
-                yield iri, PKG.funder, funder.iri
-            for recipient in recipients:
-                yield iri, PKG.recipient, recipient.iri
-                if funder is not None:
-                    self.flows.add((funder.iri, recipient.iri))
-            if program is not None:
-                yield iri, PKG.program, program.iri
-            yield iri, PKG.amount, value
-            yield iri, PKG.currency, Literal(amount.currency)
-            yield iri, PKG.stage, STAGES["announced"]
-            yield iri, PKG.verification, VERIFICATION["reported"]
-            if amount.qualifier:
-                yield iri, PKG.qualifier, Literal(amount.qualifier)
+                self.flows.update((funder.iri, recipient.iri) for recipient in recipients)
+        iri = fact.mention_iri(self.context.source, amount.start, amount.end)
+        yield from fact.triples(iri)
         yield from self.evidence(iri, s_start, s_end, amount.confidence)
 
     def statistic(self, statistic: Statistic) -> Iterator[Triple]:
@@ -520,18 +504,10 @@ class _Mapper:
                 period = None
         if period is None and statistic.period:
             period = Literal(statistic.period)
-        iri = fact_iri("observation", [str(self.context.source), statistic.start,
-                                       statistic.end, measure, value])
-        yield iri, RDF.type, PKG.Observation
-        yield iri, PKG.measure, Literal(measure)
-        yield iri, PKG.value, value
-        yield iri, PKG.unit, Literal(unit)
-        if statistic.qualifier:
-            yield iri, PKG.qualifier, Literal(statistic.qualifier)
-        if subject is not None:
-            yield iri, PKG.subject, subject.iri
-        if period is not None:
-            yield iri, PKG.period, period
+        fact = Observation(measure, value, subject=subject.iri if subject else None, period=period,
+                           unit=unit, qualifier=statistic.qualifier)
+        iri = fact.mention_iri(self.context.source, statistic.start, statistic.end)
+        yield from fact.triples(iri)
         s_start, s_end = self.sentence(statistic.start, statistic.end)
         yield from self.evidence(iri, s_start, s_end, statistic.confidence)
 
@@ -550,19 +526,11 @@ class _Mapper:
             )
             return
         kind = KINDS.get(statement.kind, KINDS["direct"])
-        iri = fact_iri("statement", [str(self.context.source), statement.start, statement.end,
-                                     speaker.iri, text])
-        yield iri, RDF.type, PKG.Statement
-        yield iri, PKG.speaker, speaker.iri
-        yield iri, PKG.text, Literal(text)
-        yield iri, PKG.statementKind, kind
-        if statement.cue:
-            yield iri, PKG.cue, Literal(statement.cue)
-        if self.date is not None:
-            yield iri, PKG.date, self.date
         role = ", ".join(filter(None, (speaker.role, speaker.affiliation)))
-        if role:
-            yield iri, PKG.speakerRole, Literal(role)
+        fact = Statement(speaker.iri, text, kind, date=self.date, cue=statement.cue,
+                         speaker_role=role)
+        iri = fact.mention_iri(self.context.source, statement.start, statement.end)
+        yield from fact.triples(iri)
         yield from self.evidence(iri, statement.start, statement.end, statement.confidence,
                                  quote=text)
 
@@ -577,10 +545,9 @@ class _Mapper:
             if subject.affiliation == relation.object:
                 return  # already a membership with its role
             if obj.type_name not in PLACE_TYPES:
-                iri = fact_iri("membership", ["", subject.iri, obj.iri, None, None])
-                yield iri, RDF.type, PKG.Membership
-                yield iri, URIRef(ORG_NS + "member"), subject.iri
-                yield iri, URIRef(ORG_NS + "organization"), obj.iri
+                fact = Membership(subject.iri, obj.iri)
+                iri = fact.record_iri()
+                yield from fact.triples(iri)
                 yield from self.evidence(iri, relation.start, relation.end,
                                          relation.confidence)
                 return
@@ -590,12 +557,7 @@ class _Mapper:
 
     def _relationship(self, subject: URIRef, predicate: str, obj: URIRef, start: int, end: int,
                       confidence: float, *, description: str | None = None) -> Iterator[Triple]:
-        term = RELATION_TYPES[predicate]
-        iri = fact_iri("relation", ["", subject, term, obj, None, None])
-        yield iri, RDF.type, PKG.Relationship
-        yield iri, PKG.relSubject, subject
-        yield iri, PKG.relObject, obj
-        yield iri, PKG.relationType, term
-        if description:
-            yield iri, URIRef(SCHEMA_NS + "description"), Literal(description)
+        fact = Relationship(subject, obj, RELATION_TYPES[predicate], description=description)
+        iri = fact.record_iri()  # the curated recipe: the same relation in a record agrees
+        yield from fact.triples(iri)
         yield from self.evidence(iri, start, end, confidence)

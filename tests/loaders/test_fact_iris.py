@@ -1,0 +1,198 @@
+"""Fact IRIs: pinned against recipes computed here, shared by the curated and article loaders,
+and minted by :mod:`policykg.facts` only (a scan of the loaders' source)."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from policykg.facts import Membership, Relationship, source_fact_iri
+from policykg.graph.store import OxigraphStore
+from policykg.load import load_paths
+from policykg.ontology.namespace import PKG
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADERS = ROOT / "policykg" / "loaders"
+ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
+ID = "https://w3id.org/policykg/id/"
+NS = "https://w3id.org/policykg/ns#"
+
+FIXTURE = textwrap.dedent(
+    """\
+    entities:
+      - {id: mexico, type: Country, name: Mexico}
+      - {id: inm, type: GovernmentAgency, name: Instituto Nacional de Migracion}
+      - {id: ana, type: Person, name: Ana Perez}
+    memberships:
+      - {member: ana, organization: inm, role: Commissioner, start: 2016-02-01}
+      - {id: m-2, member: ana, organization: mexico}
+    funding:
+      - {funder: mexico, recipient: inm, amount: 250000, currency: MXN, stage: disbursed, date: 2016}
+    statements:
+      - {speaker: ana, text: "We enforce the law.", date: 2016-03-04}
+    relations:
+      - {subject: inm, type: cooperates_with, object: mexico, start: 2014-07}
+    observations:
+      - {subject: mexico, measure: deportations, value: 118000, period: 2015}
+    """
+)
+
+
+def recipe(kind: str, *parts: object) -> URIRef:
+    """The fact IRI recipe, written out: SHA-1 of the parts joined by U+001F, 20 hex digits."""
+    joined = "\x1f".join("" if part is None else str(part) for part in parts)
+    return URIRef(f"{ID}{kind}/{hashlib.sha1(joined.encode('utf-8')).hexdigest()[:20]}")
+
+
+def expected_iris(records: dict[str, list[dict[str, object]]]) -> dict[URIRef, set[URIRef]]:
+    """The IRIs each fact class should get, from the raw records (read with yaml, not ours)."""
+    families = {"Country": "place", "GovernmentAgency": "org", "Person": "person"}
+    entity = {e["id"]: f"{ID}{families[str(e['type'])]}/{e['id']}" for e in records["entities"]}
+    found: dict[URIRef, set[URIRef]] = {}
+
+    def add(cls: str, iri: URIRef) -> None:
+        found.setdefault(URIRef(NS + cls), set()).add(iri)
+
+    for m in records["memberships"]:
+        add("Membership", recipe("membership", m.get("id", ""), entity[m["member"]],
+                                 entity[m["organization"]], m.get("role"), m.get("start")))
+    for f in records["funding"]:
+        add("FundingFlow", recipe("funding", "", entity[f["funder"]], entity[f["recipient"]],
+                                  None, f["amount"], f["currency"], f["date"], None, f["stage"]))
+    for s in records["statements"]:
+        add("Statement", recipe("statement", "", entity[s["speaker"]], s["text"], s["date"]))
+    for r in records["relations"]:
+        add("Relationship", recipe("relation", "", entity[r["subject"]], NS + "cooperatesWith",
+                                   entity[r["object"]], None, r["start"]))
+    for o in records["observations"]:
+        add("Observation", recipe("observation", "", entity[o["subject"]], o["measure"],
+                                  o["period"]))
+    return found
+
+
+def test_curated_fact_iris_follow_the_recipe(tmp_path: Path) -> None:
+    path = tmp_path / "facts.yaml"
+    path.write_text(FIXTURE, encoding="utf-8")
+    store = OxigraphStore()
+    load_paths(store, [path])
+    graph = store.union_graph()
+    # yaml reads dates as dates and numbers as ints: their text is what the recipe hashes.
+    expected = expected_iris(yaml.safe_load(FIXTURE))
+    assert set(expected) == {PKG.Membership, PKG.FundingFlow, PKG.Statement, PKG.Relationship,
+                             PKG.Observation}
+    for cls, iris in expected.items():
+        assert set(graph.subjects(RDF.type, cls)) == iris, cls
+
+
+def test_a_membership_extracted_and_curated_is_one_fact(tmp_path: Path) -> None:
+    """The article's "a sociologist at the University of Notre Dame" and a curated record of
+    it (no id, no start: what an article can know) mint one IRI with two pieces of evidence."""
+    store = OxigraphStore()
+    load_paths(store, [ARTICLES / "border-partner.txt"])
+    graph = store.union_graph()
+    member = URIRef(ID + "person/jorge-bustamante")
+    (fact,) = [m for m in graph.subjects(PKG.role, Literal("sociologist"))
+               if (m, URIRef("http://www.w3.org/ns/org#member"), member) in graph]
+    organization = graph.value(fact, URIRef("http://www.w3.org/ns/org#organization"))
+    assert fact == recipe("membership", "", member, organization, "sociologist", None)
+    record = tmp_path / "same.memberships.csv"
+    record.write_text(f"member,organization,role\n{member},{organization},sociologist\n",
+                      encoding="utf-8")
+    load_paths(store, [record])
+    graph = store.union_graph()
+    extractors = {str(graph.value(node, PKG.extractor)) for node in graph.objects(fact,
+                                                                                 PKG.evidence)}
+    assert extractors == {"policykg.article", "policykg.curated"}
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@given(role=st.none() | _text, start=st.none() | st.dates().map(str))
+def test_membership_recipe_is_the_written_out_one(role: str | None, start: str | None) -> None:
+    member, organization = URIRef(ID + "person/a"), URIRef(ID + "org/b")
+    fact = Membership(member, organization, role=role,
+                      start=Literal(start) if start is not None else None)
+    assert fact.record_iri() == recipe("membership", "", member, organization, role, start)
+    assert fact.record_iri("r1") == recipe("membership", "r1", member, organization, role,
+                                           start)
+
+
+def test_source_recipe_puts_the_source_name_first() -> None:
+    assert source_fact_iri(Relationship.kind, "gdelt", "498765") == recipe(
+        "relation", "gdelt", "498765")
+
+
+# ------------------------------------------------------------------- no loader mints an IRI
+
+#: Namespace IRIs a loader must take from a closed namespace (rdflib's or ours), never spell.
+_SPELLED = ("http://www.w3.org/ns/org#", "https://schema.org/", "http://schema.org/",
+            "http://purl.org/dc/terms/", "http://www.w3.org/2004/02/skos/core#",
+            "http://www.w3.org/ns/prov#", "http://xmlns.com/foaf/0.1/",
+            "http://www.w3.org/2001/XMLSchema#", "http://www.wikidata.org/entity/",
+            "https://w3id.org/policykg/")
+_MINTERS = {"fact_iri"}
+
+
+def _loader_modules() -> list[Path]:
+    return sorted(LOADERS.rglob("*.py"))
+
+
+def _problems(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    docstrings = {id(owner.body[0].value) for owner in ast.walk(tree)
+                  if isinstance(owner, ast.Module | ast.ClassDef | ast.FunctionDef)
+                  and ast.get_docstring(owner, clean=False) is not None
+                  and isinstance(owner.body[0], ast.Expr)}
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else (
+                node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            if name in _MINTERS:
+                found.append(f"{where}: calls {name} (mint fact IRIs in policykg.facts)")
+            if name == "URIRef" and any(isinstance(arg, ast.BinOp | ast.JoinedStr)
+                                        for arg in node.args):
+                found.append(f"{where}: builds an IRI from strings")
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in docstrings and any(ns in node.value for ns in _SPELLED)):
+            found.append(f"{where}: spells a namespace IRI")
+    return found
+
+
+def test_the_scan_catches_minting(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(textwrap.dedent(
+        '''\
+        """A loader."""
+        from rdflib import URIRef
+        from policykg.identity import fact_iri
+        ORG = "http://www.w3.org/ns/org#"
+        iri = fact_iri("membership", ["x"])
+        member = URIRef(ORG + "member")
+        other = URIRef(f"{iri}/ev/1")
+        '''), encoding="utf-8")
+    original = globals()["ROOT"]
+    globals()["ROOT"] = tmp_path
+    try:
+        problems = _problems(bad)
+    finally:
+        globals()["ROOT"] = original
+    assert sorted(p.split(": ", 1)[1] for p in problems) == [
+        "builds an IRI from strings", "builds an IRI from strings",
+        "calls fact_iri (mint fact IRIs in policykg.facts)", "spells a namespace IRI"]
+
+
+@pytest.mark.parametrize("path", _loader_modules(), ids=lambda p: str(p.relative_to(LOADERS)))
+def test_no_loader_mints_iris_or_spells_namespaces(path: Path) -> None:
+    assert _problems(path) == []
