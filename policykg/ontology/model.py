@@ -178,6 +178,7 @@ class OntologyModel:
             families[str(owner_cls)] = str(family)
         self._families = families
         self._family_cache: dict[str, str] = {}
+        self._relationships_cache: dict[frozenset[str], tuple[DirectRelationship, ...]] = {}
 
     # -- classes
 
@@ -215,12 +216,16 @@ class OntologyModel:
 
     def relationships_of(self, types: Iterable[str]) -> tuple[DirectRelationship, ...]:
         """The distinct direct relationships of a resource with these rdf:types, by class."""
-        found: dict[tuple[str, str, str | None, str | None], DirectRelationship] = {}
-        for cls in sorted(set(types)):
-            rel = self.facts.get(cls)
-            if rel is not None:
-                found.setdefault(rel.rule, rel)
-        return tuple(found.values())
+        key = frozenset(types)
+        cached = self._relationships_cache.get(key)
+        if cached is None:
+            found: dict[tuple[str, str, str | None, str | None], DirectRelationship] = {}
+            for cls in sorted(key):
+                rel = self.facts.get(cls)
+                if rel is not None:
+                    found.setdefault(rel.rule, rel)
+            cached = self._relationships_cache[key] = tuple(found.values())
+        return cached
 
     def rules(self) -> Iterator[DirectRelationship]:
         """One direct relationship per distinct rule, with every fact class that has it."""
