@@ -304,10 +304,11 @@ def run_rdflib_neo4j(store: Any, driver: Any) -> int:
 def build_raw_rows(store: Any) -> dict[str, Any]:
     """The same graph shape as the mirror writes (labels, typed props, rels, derived edges),
     as pre-built UNWIND rows grouped by label set and relationship type."""
-    from policykg.graph.mirror import KeyMap, OntologyMapping, _Builder, _Reader
+    from policykg.graph.mirror import KeyMap, _Builder, _Reader
+    from policykg.ontology.model import default_model
 
     reader = _Reader(store)
-    builder = _Builder(reader, OntologyMapping(), KeyMap())
+    builder = _Builder(reader, default_model(), KeyMap())
     nodes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     rels: dict[str, list[dict[str, Any]]] = defaultdict(list)
     subjects = sorted({s for g in store.graphs() for s in reader.graph_subjects(str(g))})

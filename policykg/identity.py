@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 from rdflib import URIRef
 
+from policykg.ontology.model import current_model
+
 __all__ = [
     "BASE",
     "ID_BASE",
@@ -38,31 +40,6 @@ __all__ = [
 BASE = "https://w3id.org/policykg/"
 ID_BASE = BASE + "id/"
 SOURCE_BASE = BASE + "source/"
-
-#: Type families used in IRIs: subclasses share their family so that a record typing the State
-#: Department as GovernmentAgency and an article typing it as Organization mint the same IRI.
-_FAMILIES = {
-    "Person": "person",
-    "Organization": "org",
-    "GovernmentAgency": "org",
-    "Legislature": "org",
-    "PoliticalParty": "org",
-    "NGO": "org",
-    "ResearchInstitute": "org",
-    "Company": "org",
-    "MediaOutlet": "org",
-    "InternationalOrganization": "org",
-    "Jurisdiction": "place",
-    "Country": "place",
-    "Post": "post",
-    "RoleActor": "role",
-    "Policy": "policy",
-    "Law": "policy",
-    "ExecutiveOrder": "policy",
-    "Agreement": "policy",
-    "Program": "policy",
-    "Event": "event",
-}
 
 #: Identifier schemes an entity can carry: scheme name (as records write it) → the local name of
 #: the ontology property holding it, and how a source that mints IRIs from that identifier keys
@@ -110,8 +87,10 @@ def stable_hash(*parts: object) -> str:
 
 
 def family_of(type_name: str) -> str:
-    """The IRI family of a class's local name ('GovernmentAgency' -> 'org')."""
-    return _FAMILIES.get(type_name, type_name.casefold())
+    """The IRI family of a class's local name ('GovernmentAgency' -> 'org'): the ontology's
+    ``pkg:iriFamily``, shared by subclasses, so that a record typing the State Department as
+    GovernmentAgency and an article typing it as Organization mint the same IRI."""
+    return current_model().family_of(type_name)
 
 
 def entity_iri(

@@ -30,7 +30,6 @@ from __future__ import annotations
 import calendar
 import gc
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,25 +38,21 @@ from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from policykg.exceptions import QueryError, SelectionTooLarge
 from policykg.graph.store import Store
 from policykg.graph.terms import to_ox
 from policykg.lookup import find_entity, local_name
-from policykg.ontology import ontology_graph
+from policykg.ontology.model import DirectRelationship, OntologyModel, current_model, upper_snake
 
 __all__ = [
     "PKG",
-    "FactMapping",
-    "ViewSchema",
-    "view_schema",
     "Filters",
     "SelectionTooLarge",
     "GraphReader",
-    "upper_snake",
     "date_interval",
     "select_actor",
     "select_iris",
@@ -69,18 +64,11 @@ __all__ = [
     "Selection",
     "run_selection",
     "parse_bound",
-    "schema_from_graph",
     "RESERVED",
     "gc_paused",
 ]
 
 PKG = "https://w3id.org/policykg/ns#"
-_PROV_ENTITY = URIRef("http://www.w3.org/ns/prov#Entity")
-_EDGE_SOURCE = URIRef(PKG + "edgeSource")
-_EDGE_TARGET = URIRef(PKG + "edgeTarget")
-_EDGE_TYPE = URIRef(PKG + "edgeType")
-_EDGE_TYPE_FROM = URIRef(PKG + "edgeTypeFrom")
-_NARY_FACT = URIRef(PKG + "NaryFact")
 _EVIDENCE = PKG + "evidence"
 _RDF_TYPE = str(RDF.type)
 _RDF_TYPE_NODE = ox.NamedNode(_RDF_TYPE)
@@ -141,138 +129,41 @@ def gc_paused() -> Iterator[None]:
 # ------------------------------------------------------------------------------------ schema
 
 
-@dataclass(frozen=True)
-class FactMapping:
-    """How one n-ary fact class collapses into a direct relationship."""
-
-    cls: str
-    source: str
-    target: str
-    edge_type: str | None
-    type_from: str | None
-
-
-@dataclass(frozen=True)
-class ViewSchema:
-    """What the ontology says about nodes, facts and vocabularies."""
-
-    facts: Mapping[str, FactMapping]
-    node_classes: frozenset[str]
-    hidden_classes: frozenset[str]
-    superclasses: Mapping[str, tuple[str, ...]]
-
-    @property
-    def fact_properties(self) -> frozenset[str]:
-        """Properties that link a fact to its edge ends."""
-        props = set()
-        for m in self.facts.values():
-            props |= {m.source, m.target}
-        return frozenset(props)
-
-    def fact_mapping(self, types: Iterable[str]) -> FactMapping | None:
-        """The mapping of the first fact class among ``types``."""
-        for t in sorted(types):
-            if t in self.facts:
-                return self.facts[t]
-        return None
-
-    def is_node(self, types: Iterable[str], has_label: bool) -> bool:
-        """Whether a resource with these types becomes a node of the view."""
-        types = list(types)
-        if any(t in self.node_classes for t in types):
-            return True
-        if any(t in self.hidden_classes or t in self.facts for t in types):
-            return False
-        # Untyped or foreign-typed resources with a name are still shown.
-        return has_label
-
-    def most_specific(self, types: Iterable[str]) -> tuple[str, list[str]]:
-        """The most specific class name and every class name (with superclasses)."""
-        known = sorted({t for t in types if t in self.superclasses})
-        if not known:
-            names = sorted({local_name(t) for t in types})
-            return (names[0] if names else "Entity"), names or ["Entity"]
-        ancestors: set[str] = set()
-        for t in known:
-            ancestors |= set(self.superclasses[t][1:])
-        specific = [t for t in known if t not in ancestors] or known
-        best = max(specific, key=lambda t: (len(self.superclasses[t]), t))
-        ordered: list[str] = []
-        for t in [best, *specific, *known]:
-            for c in self.superclasses[t]:
-                name = local_name(c)
-                if name not in ordered:
-                    ordered.append(name)
-        return local_name(best), ordered
+def _is_node(model: OntologyModel, types: Iterable[str], has_label: bool) -> bool:
+    """Whether a resource with these types becomes a node of the view."""
+    types = list(types)
+    if any(t in model.node_classes for t in types):
+        return True
+    if any(t in model.hidden_classes or t in model.facts for t in types):
+        return False
+    # Untyped or foreign-typed resources with a name are still shown.
+    return has_label
 
 
-def _closure(graph: Graph, cls: URIRef) -> list[URIRef]:
-    """``cls`` and its superclasses, breadth first (nearest first)."""
-    order: list[URIRef] = [cls]
-    queue = deque([cls])
-    while queue:
-        current = queue.popleft()
-        for parent in graph.objects(current, RDFS.subClassOf):
-            if isinstance(parent, URIRef) and parent not in order:
-                order.append(parent)
-                queue.append(parent)
-    return order
+def _node_line(model: OntologyModel, cls: str) -> tuple[str, ...]:
+    """A node class and its superclasses that are node classes, nearest first."""
+    return (cls, *(a for a in model.pkg_ancestors(cls) if a in model.node_classes))
 
 
-def schema_from_graph(graph: Graph) -> ViewSchema:
-    """Derive the view schema from an ontology graph (see the module docstring)."""
-    classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
-    closure = {c: _closure(graph, c) for c in classes}
-    individuals_of = {o for s, o in graph.subject_objects(RDF.type)
-                      if o in classes and (s, RDF.type, OWL.Class) not in graph}
-    facts: dict[str, FactMapping] = {}
-    hidden: set[str] = set()
-    nodes: set[str] = set()
-    for cls, ancestors in closure.items():
-        if _NARY_FACT in ancestors:
-            mapping = _mapping_of(graph, cls, ancestors)
-            if mapping is not None:
-                facts[str(cls)] = mapping
-            else:
-                hidden.add(str(cls))
-        elif _PROV_ENTITY in ancestors or cls in individuals_of:
-            hidden.add(str(cls))
-        elif str(cls).startswith(PKG):
-            nodes.add(str(cls))
-    superclasses = {
-        str(c): tuple(str(a) for a in anc if str(a).startswith(PKG) and str(a) in nodes)
-        for c, anc in closure.items() if str(c) in nodes
-    }
-    return ViewSchema(facts=facts, node_classes=frozenset(nodes),
-                      hidden_classes=frozenset(hidden), superclasses=superclasses)
-
-
-def _mapping_of(graph: Graph, cls: URIRef, ancestors: list[URIRef]) -> FactMapping | None:
-    # A subclass of a fact class inherits its annotations.
-    for c in ancestors:
-        source = graph.value(c, _EDGE_SOURCE)
-        target = graph.value(c, _EDGE_TARGET)
-        if source is None or target is None:
-            continue
-        edge_type = graph.value(c, _EDGE_TYPE)
-        type_from = graph.value(c, _EDGE_TYPE_FROM)
-        return FactMapping(str(cls), str(source), str(target),
-                           str(edge_type) if edge_type is not None else None,
-                           str(type_from) if type_from is not None else None)
-    return None
-
-
-@cache
-def view_schema() -> ViewSchema:
-    """The view schema of the policykg ontology (cached)."""
-    return schema_from_graph(ontology_graph())
-
-
-def upper_snake(name: str) -> str:
-    """``cancelledMeetingWith`` -> ``CANCELLED_MEETING_WITH``; any other character becomes ``_``."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    spaced = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", spaced)
-    return re.sub(r"[^A-Za-z0-9]+", "_", spaced).strip("_").upper() or "RELATED_TO"
+def _most_specific(model: OntologyModel, types: Iterable[str]) -> tuple[str, list[str]]:
+    """The most specific class name and every class name (with superclasses)."""
+    known = sorted({t for t in types if t in model.node_classes})
+    if not known:
+        names = sorted({local_name(t) for t in types})
+        return (names[0] if names else "Entity"), names or ["Entity"]
+    lines = {t: _node_line(model, t) for t in known}
+    ancestors: set[str] = set()
+    for t in known:
+        ancestors |= set(lines[t][1:])
+    specific = [t for t in known if t not in ancestors] or known
+    best = max(specific, key=lambda t: (len(lines[t]), t))
+    ordered: list[str] = []
+    for t in [best, *specific, *known]:
+        for c in lines[t]:
+            name = local_name(c)
+            if name not in ordered:
+                ordered.append(name)
+    return local_name(best), ordered
 
 
 # ------------------------------------------------------------------------------------- dates
@@ -377,9 +268,10 @@ Out = list[tuple[str, Any, str]]
 class GraphReader:
     """Batched, cached reads of resources' triples from a store."""
 
-    def __init__(self, store: Store, schema: ViewSchema | None = None, batch: int = 300) -> None:
+    def __init__(self, store: Store, model: OntologyModel | None = None,
+                 batch: int = 300) -> None:
         self.store = store
-        self.schema = schema or view_schema()
+        self.model = model or current_model()
         self.batch = batch
         self.out: dict[str, Out] = {}
         self.incoming: dict[str, list[tuple[str, str]]] = {}  # object -> [(subject, predicate)]
@@ -481,9 +373,9 @@ class GraphReader:
         if types in self._node_by_types:
             decided = self._node_by_types[types]
         else:  # True/False, or None when having a label decides
-            if self.schema.is_node(types, False):
+            if _is_node(self.model, types, False):
                 decided = True
-            elif not self.schema.is_node(types, True):
+            elif not _is_node(self.model, types, True):
                 decided = False
             else:
                 decided = None
@@ -493,12 +385,18 @@ class GraphReader:
         return decided
 
     def most_specific(self, iri: str) -> tuple[str, list[str]]:
-        """:meth:`ViewSchema.most_specific` of a described resource's types (cached by types)."""
+        """The most specific class name of a described resource and all its class names
+        (cached by types)."""
         types = tuple(self.types(iri))
         found = self._specific.get(types)
         if found is None:
-            found = self._specific[types] = self.schema.most_specific(types)
+            found = self._specific[types] = _most_specific(self.model, types)
         return found[0], list(found[1])
+
+    def fact_mapping(self, iri: str) -> DirectRelationship | None:
+        """The direct relationship of a described fact (of its first fact class), else None."""
+        facts = self.model.facts
+        return next((facts[t] for t in sorted(self.types(iri)) if t in facts), None)
 
     def values(self, iri: str, prop: str) -> list[Any]:
         """The distinct values of ``prop`` on a described resource, sorted."""
@@ -554,9 +452,9 @@ class GraphReader:
                        if isinstance(o, ox.NamedNode) and p not in (_RDF_TYPE, _EVIDENCE)]
         in_subjects = [s for s, _ in self.incoming[iri]]
         self.describe(out_objects + in_subjects)
-        facts = [s for s in in_subjects if self.schema.fact_mapping(self.types(s))]
+        facts = [s for s in in_subjects if self.fact_mapping(s)]
         ends = [o.value for f in facts for p, o, _ in self.out[f] if isinstance(o, ox.NamedNode)
-                and p in self.schema.fact_properties]
+                and p in self.model.fact_properties]
         self.describe(ends)
         candidates = set(out_objects) | set(in_subjects) | set(ends)
         candidates.discard(iri)
@@ -578,7 +476,7 @@ class GraphReader:
         self.read_incoming(focus)
         fact_iris: list[str] = []
         seen_facts: set[str] = set()
-        fact_props = self.schema.fact_properties
+        fact_props = self.model.fact_properties
         for iri in focus:
             # Direct links: out-links only, so each is met once from its subject.
             done: set[tuple[str, str]] = set()
@@ -591,7 +489,7 @@ class GraphReader:
                     yield iri, target, f"{iri}|{p}|{target}", self._direct_attrs(iri, p, target)
             if touching:
                 for s, p in self.incoming[iri]:
-                    if s in nodes and s != iri and not self.schema.fact_mapping(self.types(s)):
+                    if s in nodes and s != iri and not self.fact_mapping(s):
                         yield s, iri, f"{s}|{p}|{iri}", self._direct_attrs(s, p, iri)
             for s, p in self.incoming[iri]:
                 if p in fact_props and s not in seen_facts:
@@ -599,7 +497,7 @@ class GraphReader:
                     fact_iris.append(s)
         self.describe(fact_iris)
         for fact in fact_iris:
-            mapping = self.schema.fact_mapping(self.types(fact))
+            mapping = self.fact_mapping(fact)
             if mapping is None:
                 continue
             yield from self._fact_edges(fact, mapping, nodes)
@@ -607,11 +505,11 @@ class GraphReader:
     def _direct_attrs(self, s: str, p: str, o: str) -> dict[str, Any]:
         graphs = sorted({g for pp, oo, g in self.out[s] if pp == p and isinstance(oo, ox.NamedNode)
                          and oo.value == o})
-        attrs: dict[str, Any] = {"type": upper_snake(local_name(p)), "property": p,
+        attrs: dict[str, Any] = {"type": upper_snake(p), "property": p,
                                  "sources": sorted({self.source_key(g) for g in graphs})}
         return attrs
 
-    def _fact_edges(self, fact: str, mapping: FactMapping,
+    def _fact_edges(self, fact: str, mapping: DirectRelationship,
                     nodes: set[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         grouped = self.grouped(fact)
         sources_ = {o.value for o in grouped.get(mapping.source, ())
@@ -630,7 +528,7 @@ class GraphReader:
             edge_type = _edge_type_name(named[0]) if named else "RELATED_TO"
         base = self.properties(fact, skip={mapping.source, mapping.target})
         start, end = date_interval(base, point=True)
-        base = {"type": edge_type, "fact": fact, "factType": local_name(mapping.cls), **base}
+        base = {"type": edge_type, "fact": fact, "factType": local_name(mapping.fact_class), **base}
         if start:
             base["start"] = start
         if end:
@@ -716,7 +614,7 @@ def _distinct(values: list[Any]) -> list[Any]:
 
 @cache
 def _edge_type_name(iri: str) -> str:
-    return upper_snake(local_name(iri))
+    return upper_snake(iri)
 
 
 @cache
@@ -788,7 +686,7 @@ def select_actor(reader: GraphReader, iri: str, depth: int, filters: Filters) ->
                 if other in seen:
                     continue
                 if filters.node_types and not filters.node_ok(
-                        {"types": reader.schema.most_specific(reader.types(other))[1]}):
+                        {"types": reader.most_specific(other)[1]}):
                     continue
                 seen.add(other)
                 order.append(other)
@@ -813,7 +711,7 @@ def select_iris(reader: GraphReader, iris: Iterable[str], description: str) -> S
         if reader.is_node(iri):
             order.append(iri)
             continue
-        mapping = reader.schema.fact_mapping(reader.types(iri))
+        mapping = reader.fact_mapping(iri)
         if mapping is not None:
             ends = [o.value for p, o, _ in reader.out[iri]
                     if p in (mapping.source, mapping.target) and isinstance(o, ox.NamedNode)]

@@ -38,24 +38,27 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from policykg.graph.store import PREFIXES, PlainTerm, Store
 from policykg.load import list_sources
 from policykg.loaders.records import canonical_decimal
 from policykg.ontology import ontology_graph
+from policykg.ontology.model import (
+    OntologyModel,
+    current_model,
+    label_name,
+    local_name,
+    upper_snake,
+)
 
 __all__ = [
-    "OntologyMapping",
     "MirrorSummary",
     "mirror",
     "pull",
     "pull_dataset",
     "ensure_schema",
-    "local_name",
-    "rel_type",
-    "label_name",
     "neo4j_value",
     "rdf_lexical",
     "BNODE_PREFIX",
@@ -96,39 +99,6 @@ QuadRow = tuple[str, Obj, str]  # predicate, object, graph
 
 
 # ----------------------------------------------------------------------------- names
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last ``#``, ``/`` or ``:``."""
-    for sep in ("#", "/", ":"):
-        head, found, tail = iri.rpartition(sep)
-        if found and tail:
-            return tail
-        if found and not tail:
-            iri = head
-    return iri
-
-
-def _sanitize(name: str, fallback: str) -> str:
-    clean = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")
-    if not clean:
-        return fallback
-    if not clean[0].isalpha():
-        clean = fallback[0] + "_" + clean
-    return clean
-
-
-def label_name(type_iri: str) -> str:
-    """The Neo4j label of an rdf:type: its local name, restricted to ``[A-Za-z0-9_]``."""
-    return _sanitize(local_name(type_iri), "Type")
-
-
-def rel_type(name: str) -> str:
-    """``UPPER_SNAKE`` of a predicate IRI's local name (or of a plain name)."""
-    base = local_name(name) if ("/" in name or "#" in name or ":" in name) else name
-    base = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", base)
-    base = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", base)
-    return _sanitize(base, "RELATED").upper()
 
 
 def _quote(identifier: str) -> str:
@@ -242,86 +212,26 @@ def _default_type(value: Any) -> str:
 # ----------------------------------------------------------------------------- ontology mapping
 
 
-@dataclass(frozen=True)
-class FactSpec:
-    """How an n-ary fact class becomes a direct relationship."""
+class _Labels:
+    """Node labels of rdf:type sets, from the model (cached per set of types)."""
 
-    source: str
-    target: str
-    edge_type: str | None
-    type_from: str | None
+    def __init__(self, model: OntologyModel) -> None:
+        self.model = model
+        self._cache: dict[frozenset[str], tuple[str, ...]] = {}
 
-
-class OntologyMapping:
-    """Labels and n-ary fact rules computed once from the ontology graph."""
-
-    def __init__(self, graph: Graph | None = None) -> None:
-        graph = graph if graph is not None else ontology_graph()
-        parents: dict[str, set[str]] = defaultdict(set)
-        for sub, sup in graph.subject_objects(RDFS.subClassOf):
-            if isinstance(sub, URIRef) and isinstance(sup, URIRef):
-                parents[str(sub)].add(str(sup))
-        self._parents = dict(parents)
-        pkg = PKG_NS
-        self._specs: dict[str, FactSpec] = {}
-        for cls in set(graph.subjects(URIRef(pkg + "edgeSource"), None)):
-            source = graph.value(cls, URIRef(pkg + "edgeSource"))
-            target = graph.value(cls, URIRef(pkg + "edgeTarget"))
-            fixed = graph.value(cls, URIRef(pkg + "edgeType"))
-            type_from = graph.value(cls, URIRef(pkg + "edgeTypeFrom"))
-            if source is None or target is None or (fixed is None and type_from is None):
-                continue
-            self._specs[str(cls)] = FactSpec(
-                str(source), str(target),
-                rel_type(str(fixed)) if fixed is not None else None,
-                str(type_from) if type_from is not None else None,
-            )
-        self._label_cache: dict[frozenset[str], tuple[str, ...]] = {}
-        self._spec_cache: dict[frozenset[str], tuple[FactSpec, ...]] = {}
-
-    def ancestors(self, cls: str) -> set[str]:
-        """Every superclass of ``cls`` (transitively), without ``cls``."""
-        seen: set[str] = set()
-        todo = list(self._parents.get(cls, ()))
-        while todo:
-            current = todo.pop()
-            if current not in seen and current != cls:
-                seen.add(current)
-                todo.extend(self._parents.get(current, ()))
-        return seen
-
-    def labels(self, types: Iterable[str]) -> tuple[str, ...]:
-        """Sorted labels for a set of rdf:types (``Resource`` itself is implicit)."""
+    def __call__(self, types: Iterable[str]) -> tuple[str, ...]:
+        """Sorted labels: each type and its pkg superclasses, ``pkg:NaryFact`` and the implicit
+        ``Resource`` left out."""
         key = frozenset(types)
-        cached = self._label_cache.get(key)
-        if cached is not None:
-            return cached
-        labels: set[str] = set()
-        for cls in key:
-            if cls != NARY_FACT:
-                labels.add(label_name(cls))
-            labels.update(label_name(sup) for sup in self.ancestors(cls)
-                          if sup.startswith(PKG_NS) and sup != NARY_FACT)
-        labels.discard(RESOURCE)
-        result = tuple(sorted(labels))
-        self._label_cache[key] = result
-        return result
-
-    def fact_specs(self, types: Iterable[str]) -> tuple[FactSpec, ...]:
-        """The n-ary fact rules that apply to a resource with these types."""
-        key = frozenset(types)
-        cached = self._spec_cache.get(key)
-        if cached is not None:
-            return cached
-        specs: list[FactSpec] = []
-        for cls in sorted(key):
-            for candidate in [cls, *sorted(self.ancestors(cls))]:
-                spec = self._specs.get(candidate)
-                if spec is not None and spec not in specs:
-                    specs.append(spec)
-        result = tuple(specs)
-        self._spec_cache[key] = result
-        return result
+        cached = self._cache.get(key)
+        if cached is None:
+            labels = {label_name(c) for c in key if c != NARY_FACT}
+            for cls in key:
+                labels.update(label_name(sup) for sup in self.model.pkg_ancestors(cls)
+                              if sup != NARY_FACT)
+            labels.discard(RESOURCE)
+            cached = self._cache[key] = tuple(sorted(labels))
+        return cached
 
 
 #: Datatype predicates used by the loaders but declared elsewhere; they own their local names.
@@ -454,9 +364,10 @@ class _State:
 class _Builder:
     """Turns a subject's quads into its node, relationships and derived edges."""
 
-    def __init__(self, reader: _Reader, mapping: OntologyMapping, keymap: KeyMap) -> None:
+    def __init__(self, reader: _Reader, model: OntologyModel, keymap: KeyMap) -> None:
         self.reader = reader
-        self.mapping = mapping
+        self.model = model
+        self.labels = _Labels(model)
         self.keymap = keymap
         self._evidence_sources: dict[str, list[str]] = {}
 
@@ -536,12 +447,12 @@ class _Builder:
             props["_bnode"] = True
 
         rels = [
-            (rel_type(p), p, target, sorted(gs))
+            (upper_snake(p), p, target, sorted(gs))
             for p in sorted(links) for target, gs in sorted(links[p])
         ]
 
         edges: list[tuple[str, str, str, dict[str, Any]]] = []
-        for spec in self.mapping.fact_specs(rdf_types):
+        for spec in self.model.relationships_of(rdf_types):
             starts = sorted(t for t, _ in links.get(spec.source, ()))
             ends = sorted(t for t, _ in links.get(spec.target, ()))
             if spec.edge_type is not None:
@@ -550,8 +461,8 @@ class _Builder:
                 assert spec.type_from is not None
                 literal_key = self.keymap.key_of.get(spec.type_from)
                 named = literals.get(literal_key, []) if literal_key else []
-                names = sorted({rel_type(t) for t, _ in links.get(spec.type_from, ())}
-                               | {rel_type(v[0]) for v in named})
+                names = sorted({upper_snake(t) for t, _ in links.get(spec.type_from, ())}
+                               | {upper_snake(v[0]) for v in named})
             if not (starts and ends and names):
                 continue
             evidence = sorted(t for t, _ in links.get(PKG_EVIDENCE, ()))
@@ -565,7 +476,7 @@ class _Builder:
                         edges.append((name, start, end, edge_props))
         if edges:
             props["_edges"] = sorted({e[0] for e in edges})
-        labels = self.mapping.labels(rdf_types)
+        labels = self.labels(rdf_types)
         return _State(uri, labels, props, user_keys, rdf_types, rels, edges)
 
 
@@ -725,15 +636,15 @@ def _fingerprints(store: Store, reader: _Reader) -> dict[str, str]:
 
 class _Mirror:
     def __init__(self, store: Store, driver: neo4j.Driver, database: str,
-                 mapping: OntologyMapping, batch_size: int) -> None:
+                 model: OntologyModel, batch_size: int) -> None:
         self.store = store
         self.driver = driver
         self.database = database
-        self.mapping = mapping
+        self.model = model
         self.batch_size = max(1, batch_size)
         self.reader = _Reader(store)
         self.keymap = KeyMap()
-        self.builder = _Builder(self.reader, mapping, self.keymap)
+        self.builder = _Builder(self.reader, model, self.keymap)
         self.fact_indexes: set[str] = set()
         #: False when Neo4j held no policykg subject at the start: nothing old to read then.
         self.preread = True
@@ -791,7 +702,7 @@ class _Mirror:
             self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
 
     def write(self, batch: _Batch) -> None:
-        mapping = self.mapping
+        labels_of = self.builder.labels
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             old = ({r["uri"]: r for r in tx.run(_PRE_READ, uris=batch.uris)}
@@ -822,7 +733,7 @@ class _Mirror:
                     for key in (*BOOK_KEYS, *(previous["keys"] or ())):
                         if key not in keep and key not in props:
                             props[key] = None
-                    gone = set(mapping.labels(previous["types"] or ())) - set(labels)
+                    gone = set(labels_of(previous["types"] or ())) - set(labels)
                     if gone:
                         stale_labels[tuple(sorted(gone))].append(uri)
             for labels, rows in batch.nodes.items():
@@ -856,7 +767,7 @@ def mirror(
     *,
     full: bool = False,
     batch_size: int = 5000,
-    mapping: OntologyMapping | None = None,
+    model: OntologyModel | None = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> MirrorSummary:
@@ -868,7 +779,7 @@ def mirror(
         database: the Neo4j database.
         full: recompute every subject, whatever the recorded source fingerprints say.
         batch_size: subjects per write transaction.
-        mapping: the ontology mapping (computed from the packaged ontology by default).
+        model: the ontology model (:func:`~policykg.ontology.model.current_model` by default).
         on_start: called once with the number of subjects to write (progress display).
         on_progress: called with the number of subjects just written.
 
@@ -876,7 +787,7 @@ def mirror(
         Neo4jError / DriverError from the driver; callers turn them into Neo4jUnavailable.
     """
     started = time.perf_counter()
-    job = _Mirror(store, driver, database, mapping or OntologyMapping(), batch_size)
+    job = _Mirror(store, driver, database, model or current_model(), batch_size)
     summary = MirrorSummary()
     ensure_schema(driver, database)
     job.load_meta()

@@ -15,6 +15,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from policykg.graph.terms import Triple
+from policykg.ontology.model import default_model
 from policykg.ontology.namespace import PKG
 
 __all__ = [
@@ -33,22 +34,10 @@ __all__ = [
     "relation_term",
 ]
 
+#: Actor classes a record may name: people, organizations (from the ontology) and places.
 ACTOR_TYPES: dict[str, URIRef] = {
     name: PKG[name]
-    for name in (
-        "Person",
-        "Organization",
-        "GovernmentAgency",
-        "Legislature",
-        "PoliticalParty",
-        "NGO",
-        "ResearchInstitute",
-        "Company",
-        "MediaOutlet",
-        "InternationalOrganization",
-        "Country",
-        "Jurisdiction",
-    )
+    for name in ("Person", *sorted(default_model().organization_types), "Country", "Jurisdiction")
 }
 POLICY_TYPES: dict[str, URIRef] = {
     name: PKG[name] for name in ("Policy", "Law", "ExecutiveOrder", "Agreement", "Program")

@@ -9,13 +9,14 @@ from rdflib import Graph
 
 from policykg.exceptions import InvalidOntology
 
-__all__ = ["ONTOLOGY_FILE", "SHAPES_FILE", "ontology_graph", "shapes_graph"]
+__all__ = ["ONTOLOGY_FILE", "SHAPES_FILE", "ontology_graph", "parse_turtle", "shapes_graph"]
 
 ONTOLOGY_FILE = Path(__file__).with_name("policykg.ttl")
 SHAPES_FILE = Path(__file__).with_name("shapes.ttl")
 
 
-def _parse(path: Path) -> Graph:
+def parse_turtle(path: Path) -> Graph:
+    """An ontology or shapes file as a Graph; a broken file raises InvalidOntology."""
     try:
         return Graph().parse(path, format="turtle")
     except Exception as exc:  # rdflib raises several parser exception types
@@ -26,10 +27,10 @@ def _parse(path: Path) -> Graph:
 @cache
 def ontology_graph() -> Graph:
     """The ontology as an rdflib Graph (cached; do not modify)."""
-    return _parse(ONTOLOGY_FILE)
+    return parse_turtle(ONTOLOGY_FILE)
 
 
 @cache
 def shapes_graph() -> Graph:
     """The SHACL shapes as an rdflib Graph (cached; do not modify)."""
-    return _parse(SHAPES_FILE)
+    return parse_turtle(SHAPES_FILE)

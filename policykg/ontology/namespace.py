@@ -100,6 +100,7 @@ class PKG(DefinedNamespace):
     heads: URIRef  # Leads an organization.
     iatiRef: URIRef  # An IATI organisation or activity identifier.
     implements: URIRef  # Carries out a program or policy.
+    iriFamily: URIRef  # On an entity class: the family its entities' IRIs are minted in (id/<family>/<key>); subclasses share their nearest ancestor's, so a record typing a body GovernmentAgency and an article typing it Organization mint the same IRI.
     issuedBy: URIRef  # The actor that issued, enacted or runs a policy.
     jurisdiction: URIRef  # The jurisdiction an organization belongs to.
     location: URIRef  # Where an event took place, as named.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from policykg.ontology.model import current_model
 from policykg.queries.graphs import PKG, node_labels, subclasses
 
 if TYPE_CHECKING:
@@ -92,14 +93,16 @@ def central(ctx: QueryContext) -> list[dict[str, Any]]:
     limit = int(ctx.params.get("limit") or 20)
     backend = ctx.backend
     roles = _role_nodes(ctx)
-    everything = backend.cached("direct graph", lambda: DirectGraph(ctx.fetch("all_edges")))
+    model = current_model()  # a model of another ontology has other edges
+    everything = backend.cached(("direct graph", model),
+                                lambda: DirectGraph(ctx.fetch("all_edges")))
     graph = everything if not roles else backend.cached(
-        ("direct graph", "without roles"), lambda: DirectGraph(
+        ("direct graph", model, "without roles"), lambda: DirectGraph(
             {"src": src, "dst": dst, "fact": fact} for src, dst, fact in everything.edges
             if src not in roles and dst not in roles))
     if not graph.edges:
         return []
-    variant = "all" if graph is everything else "without roles"
+    variant = (model, "all" if graph is everything else "without roles")
     degree = backend.cached(("degree", variant), graph.degree)
     scores = backend.cached(("centrality", measure, variant), lambda: graph.scores(measure))
     candidates = backend.cached(("ranking", measure, variant), lambda: sorted(

@@ -150,9 +150,17 @@ def _fragments() -> dict[str, dict[str, Any]]:
 
 
 def fragment(name: str) -> dict[str, Any]:
-    """A shared sub-query from ``_fragments.yaml`` (keys: sparql, cypher, lists)."""
+    """A shared sub-query from ``_fragments.yaml`` (keys: sparql, cypher, lists); SPARQL marked
+    ``sparql_from_model`` is written from the current ontology model."""
     try:
-        return _fragments()[name]
+        form = _fragments()[name]
     except KeyError:
         msg = f"no query fragment {name!r}"
         raise QueryError(msg) from None
+    generator = form.get("sparql_from_model")
+    if generator is None:
+        return form
+    from policykg.ontology.model import current_model
+    from policykg.queries.direct_links import GENERATORS
+
+    return {**form, "sparql": GENERATORS[str(generator)](current_model())}

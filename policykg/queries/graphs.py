@@ -17,15 +17,13 @@ Example:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-from rdflib import RDF, RDFS, URIRef
 
 from policykg.exceptions import QueryError
+from policykg.ontology.model import current_model, upper_snake
 from policykg.queries.names import _BATCH, display_names
 
 if TYPE_CHECKING:
@@ -50,30 +48,21 @@ PKG = "https://w3id.org/policykg/ns#"
 # ---------------------------------------------------------------- ontology helpers
 
 
-@cache
 def _hierarchy() -> dict[str, frozenset[str]]:
-    from policykg.ontology import ontology_graph
-
-    onto = ontology_graph()
-    classes = {str(c)[len(PKG):] for c in onto.subjects(RDF.type, URIRef(
-        "http://www.w3.org/2002/07/owl#Class")) if str(c).startswith(PKG)}
-    result: dict[str, frozenset[str]] = {}
-    for name in classes:
-        supers = {str(s)[len(PKG):] for s in onto.transitive_objects(URIRef(PKG + name),
-                                                                     RDFS.subClassOf)
-                  if str(s).startswith(PKG)}
-        result[name] = frozenset(supers - {name})
-    return result
+    """pkg class local name → local names of its pkg superclasses, from the current model."""
+    model = current_model()
+    return {name: frozenset(a[len(PKG):] for a in model.pkg_ancestors(PKG + name))
+            for name in model.pkg_class_names()}
 
 
 def pkg_classes() -> frozenset[str]:
     """Local names of the classes of the policykg ontology."""
-    return frozenset(_hierarchy())
+    return current_model().pkg_class_names()
 
 
 def superclasses(name: str) -> frozenset[str]:
     """The pkg superclasses of a class (transitive, without itself)."""
-    return _hierarchy().get(name, frozenset())
+    return frozenset(a[len(PKG):] for a in current_model().pkg_ancestors(PKG + name))
 
 
 def subclasses(name: str) -> frozenset[str]:
@@ -83,12 +72,6 @@ def subclasses(name: str) -> frozenset[str]:
         msg = f"unknown class {name!r}; known: {', '.join(sorted(hierarchy))}"
         raise QueryError(msg)
     return frozenset({name} | {c for c, supers in hierarchy.items() if name in supers})
-
-
-def upper_snake(name: str) -> str:
-    """``cooperatesWith``, ``cooperates_with`` and ``COOPERATES_WITH`` all give COOPERATES_WITH."""
-    name = re.sub(r"[\s\-]+", "_", name.strip())
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper()
 
 
 # ---------------------------------------------------------------- fetching edges

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from rdflib import Graph
 
 from policykg.exceptions import QueryError
 from policykg.export.select import (
@@ -13,9 +12,6 @@ from policykg.export.select import (
     SelectionTooLarge,
     date_interval,
     run_selection,
-    schema_from_graph,
-    upper_snake,
-    view_schema,
 )
 from policykg.lookup import find_entity
 
@@ -24,38 +20,6 @@ ID = "https://w3id.org/policykg/id/"
 
 def edges_of(view: nx.MultiDiGraph, type_: str) -> list[tuple[str, str, dict]]:
     return [(u, v, d) for u, v, d in view.edges(data=True) if d["type"] == type_]
-
-
-def test_schema_comes_from_the_ontology() -> None:
-    schema = view_schema()
-    facts = {k.rsplit("#", 1)[1]: m for k, m in schema.facts.items()}
-    assert set(facts) == {"Membership", "FundingFlow", "Statement", "Relationship"}
-    assert facts["Membership"].edge_type == "MEMBER_OF"
-    assert facts["Relationship"].type_from.endswith("#relationType")
-    names = {k.rsplit("#", 1)[1] for k in schema.node_classes}
-    assert {"Person", "Country", "Program", "Event"} <= names
-    assert not names & {"Evidence", "Source", "FundingStage", "Stance", "NaryFact"}
-
-
-def test_a_new_fact_class_needs_no_code() -> None:
-    ttl = """
-    @prefix pkg: <https://w3id.org/policykg/ns#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
-    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-    pkg:NaryFact a owl:Class . pkg:Actor a owl:Class .
-    pkg:Loan a owl:Class ; rdfs:subClassOf pkg:NaryFact ;
-        pkg:edgeSource pkg:lender ; pkg:edgeTarget pkg:borrower ; pkg:edgeType "LENDS_TO" .
-    pkg:SoftLoan a owl:Class ; rdfs:subClassOf pkg:Loan .
-    """
-    schema = schema_from_graph(Graph().parse(data=ttl, format="turtle"))
-    soft = schema.facts["https://w3id.org/policykg/ns#SoftLoan"]
-    assert (soft.edge_type, soft.source.rsplit("#")[1]) == ("LENDS_TO", "lender")
-
-
-@pytest.mark.parametrize(("name", "expected"), [
-    ("cancelledMeetingWith", "CANCELLED_MEETING_WITH"), ("subOrganizationOf", "SUB_ORGANIZATION_OF"),
-    ("memberOf", "MEMBER_OF"), ("HTTPLink", "HTTP_LINK"), ("a-b c", "A_B_C")])
-def test_upper_snake(name: str, expected: str) -> None:
-    assert upper_snake(name) == expected
 
 
 def test_date_intervals() -> None:

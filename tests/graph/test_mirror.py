@@ -16,18 +16,10 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from policykg.graph.mirror import (
-    OntologyMapping,
-    label_name,
-    local_name,
-    neo4j_value,
-    pull,
-    pull_dataset,
-    rdf_lexical,
-    rel_type,
-)
+from policykg.graph.mirror import _Labels, neo4j_value, pull, pull_dataset, rdf_lexical
 from policykg.graph.neo4j import Neo4jConfig, connect
 from policykg.graph.store import OxigraphStore
+from policykg.ontology.model import default_model, label_name, local_name, upper_snake
 
 if TYPE_CHECKING:
     from tests.neo4j_fixtures import Neo4jDB
@@ -67,24 +59,24 @@ LANG_TTL = """\
 def test_names() -> None:
     assert local_name(PKG + "Membership") == "Membership"
     assert local_name("http://www.w3.org/ns/org#subOrganizationOf") == "subOrganizationOf"
-    assert rel_type("http://www.w3.org/ns/org#subOrganizationOf") == "SUB_ORGANIZATION_OF"
-    assert rel_type("http://www.w3.org/2002/07/owl#sameAs") == "SAME_AS"
-    assert rel_type(PKG + "relSubject") == "REL_SUBJECT"
-    assert rel_type(PKG + "cancelledMeetingWith") == "CANCELLED_MEETING_WITH"
-    assert rel_type("cooperates_with") == "COOPERATES_WITH"
-    assert rel_type("x`) DETACH DELETE n //") == "X_DETACH_DELETE_N"
+    assert upper_snake("http://www.w3.org/ns/org#subOrganizationOf") == "SUB_ORGANIZATION_OF"
+    assert upper_snake("http://www.w3.org/2002/07/owl#sameAs") == "SAME_AS"
+    assert upper_snake(PKG + "relSubject") == "REL_SUBJECT"
+    assert upper_snake(PKG + "cancelledMeetingWith") == "CANCELLED_MEETING_WITH"
+    assert upper_snake("cooperates_with") == "COOPERATES_WITH"
+    assert upper_snake("x`) DETACH DELETE n //") == "X_DETACH_DELETE_N"
     assert label_name("https://example.org/T y-pe`") == "T_y_pe"
 
 
 def test_labels_and_facts_come_from_the_ontology() -> None:
-    mapping = OntologyMapping()
-    assert mapping.labels([PKG + "GovernmentAgency"]) == ("Actor", "GovernmentAgency",
-                                                          "Organization")
-    assert mapping.labels([PKG + "Membership"]) == ("Membership",)  # NaryFact left out
-    assert mapping.labels([PKG + "Country"]) == ("Actor", "Country", "Jurisdiction")
-    spec, = mapping.fact_specs([PKG + "Relationship"])
+    model = default_model()
+    labels = _Labels(model)
+    assert labels([PKG + "GovernmentAgency"]) == ("Actor", "GovernmentAgency", "Organization")
+    assert labels([PKG + "Membership"]) == ("Membership",)  # NaryFact left out
+    assert labels([PKG + "Country"]) == ("Actor", "Country", "Jurisdiction")
+    spec, = model.relationships_of([PKG + "Relationship"])
     assert spec.type_from == PKG + "relationType" and spec.edge_type is None
-    spec, = mapping.fact_specs([PKG + "Membership"])
+    spec, = model.relationships_of([PKG + "Membership"])
     assert spec.edge_type == "MEMBER_OF"
 
 

@@ -3,7 +3,7 @@
 Everything here is hand-written domain knowledge (US–Mexico–Central America migration
 enforcement) and general English/Spanish news conventions. Nothing is learned.
 
-Organization types form a fixed vocabulary (:data:`ORG_TYPES`). Countries are listed as
+Organization types come from the ontology (:data:`ORG_TYPES`). Countries are listed as
 organizations of type ``Country`` because they act as parties to funding, cooperation and
 threats (see the module docstring of :mod:`policykg.loaders.article.extract`).
 """
@@ -11,6 +11,8 @@ threats (see the module docstring of :mod:`policykg.loaders.article.extract`).
 from __future__ import annotations
 
 from typing import Final
+
+from policykg.ontology.model import default_model
 
 __all__ = [
     "MONTHS",
@@ -46,19 +48,10 @@ __all__ = [
     "BOILERPLATE_CLASS_WORDS",
 ]
 
-ORG_TYPES: Final[frozenset[str]] = frozenset(
-    {
-        "GovernmentAgency",
-        "Legislature",
-        "PoliticalParty",
-        "NGO",
-        "ResearchInstitute",
-        "Company",
-        "MediaOutlet",
-        "InternationalOrganization",
-        "Country",
-    }
-)
+#: The types an organization below may have: the ontology's subclasses of pkg:Organization, and
+#: Country (countries act as parties here).
+ORG_TYPES: Final[frozenset[str]] = (
+    default_model().organization_types - {"Organization"}) | {"Country"}
 
 #: canonical name -> (type, aliases). Aliases are matched case-sensitively on word boundaries.
 ORGANIZATIONS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {

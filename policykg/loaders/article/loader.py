@@ -69,6 +69,7 @@ from policykg.loaders.records import (
     decimal_literal,
     entity_triples,
 )
+from policykg.ontology.model import default_model
 from policykg.ontology.namespace import PKG
 
 __all__ = [
@@ -91,10 +92,7 @@ Span = tuple[int, int]
 
 #: Class local names an extracted entity may be matched against, by its extracted type.
 PERSON_TYPES = frozenset({"Person"})
-ORGANIZATION_TYPES = frozenset(
-    {"Organization", "GovernmentAgency", "Legislature", "PoliticalParty", "NGO",
-     "ResearchInstitute", "Company", "MediaOutlet", "InternationalOrganization"}
-)
+ORGANIZATION_TYPES = default_model().organization_types
 PLACE_TYPES = frozenset({"Country", "Jurisdiction"})
 PROGRAM_TYPES = frozenset({"Program", "Policy"})
 
