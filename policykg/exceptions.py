@@ -36,6 +36,7 @@ __all__ = [
     "AmbiguousName",
     "ResolutionError",
     "StoreError",
+    "BulkImportError",
     "Neo4jUnavailable",
 ]
 
@@ -146,3 +147,7 @@ class StoreError(PolicyKGError):
 
 class Neo4jUnavailable(StoreError):
     """Neo4j is unreachable, rejects the credentials, or lacks the database."""
+
+
+class BulkImportError(StoreError):
+    """The import files for neo4j-admin cannot be written, or the import cannot run."""
