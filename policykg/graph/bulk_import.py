@@ -179,9 +179,13 @@ class _Writer:
         group.handle.write(line + "\n")
         group.rows += 1
 
-    def close(self) -> None:
+    def close(self, *, failed: bool = False) -> None:
         for group in self.groups.values():
-            group.handle.close()
+            try:
+                group.handle.close()
+            except OSError:
+                if not failed:  # after a failure the files are removed anyway
+                    raise
 
 
 def _subjects(reader: _Reader, graphs: Iterable[str]) -> list[str]:
@@ -212,13 +216,13 @@ def write_import_files(store: Store, directory: Path, *, database: str = "neo4j"
     try:
         files = _write_all(store, directory, database, mapping or OntologyMapping(), writer)
     except OSError as exc:
-        writer.close()
+        writer.close(failed=True)
         removed = _remove(writer.written)
         msg = (f"{directory}: cannot write the import files ({exc.strerror or exc}); "
                f"removed the {removed} files written so far")
         raise BulkImportError(msg) from None
     except BaseException:
-        writer.close()
+        writer.close(failed=True)
         _remove(writer.written)
         raise
     return files

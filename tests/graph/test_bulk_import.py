@@ -22,6 +22,7 @@ from policykg.exceptions import BulkImportError
 from policykg.graph.bulk_import import ARRAY_DELIMITER, encode_field, write_import_files
 from policykg.graph.mirror import pull, pull_dataset
 from policykg.graph.store import OxigraphStore
+from policykg.load import load_paths
 from tests.neo4j_fixtures import dump_graph
 from tests.neo4j_server import SCRIPT, start_server, stop_server
 
@@ -181,14 +182,15 @@ def test_printed_command_and_non_empty_directory(kg: Any, examples_dir: Path,
     assert "must be new or empty" in again.output
 
 
-def test_full_disk_leaves_no_files(kg: Any, examples_dir: Path, tmp_path: Path) -> None:
-    """A file-size limit makes writes fail like a full disk, also for root (no mount needed)."""
-    kg("load", str(examples_dir))
+def test_full_disk_leaves_no_files(examples_dir: Path, tmp_path: Path) -> None:
+    """A file-size limit makes writes fail like a full disk, also for root (no mount needed).
+    The store is in memory so that only the import files meet the limit."""
+    store = OxigraphStore()
+    load_paths(store, [examples_dir])
     out = tmp_path / "out"
-    store = OxigraphStore(kg.store)
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     try:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, hard))  # Python ignores SIGXFSZ
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4 * 1024, hard))  # Python ignores SIGXFSZ
         with pytest.raises(BulkImportError) as caught:
             write_import_files(store, out)
     finally:
