@@ -7,7 +7,10 @@ runs, by:
 
 (a) ``policykg.graph.mirror.mirror`` (first mirror, then a re-mirror of unchanged data);
 (b) rdflib-neo4j's ``Neo4jStore`` (batching on, triples fed grouped by subject);
-(c) a raw ``UNWIND $rows MERGE`` of rows built beforehand (only the writes are timed).
+(c) a raw ``UNWIND $rows MERGE`` of rows built beforehand (only the writes are timed);
+(d) ``policykg mirror --bulk-import``: the import files written and ``neo4j-admin database import
+    full`` run into a new Neo4j home (end to end); the server's start on the imported database is
+    timed beside it, not in it.
 
 Usage::
 
@@ -347,7 +350,69 @@ def run_raw(driver: Any, rows: dict[str, Any], batch: int = 10000) -> None:
                 session.execute_write(lambda tx, q=query, p=part: tx.run(q, rows=p).consume())
 
 
-def bench_size(size: int, driver: Any, database: str, skip_rdflib: bool) -> dict[str, Any]:
+def _loopback_bytes() -> int:
+    """Bytes sent over loopback, machine-wide (other jobs on the machine add to it)."""
+    import psutil
+
+    counters = psutil.net_io_counters(pernic=True).get("lo")
+    return int(counters.bytes_sent) if counters is not None else 0
+
+
+def run_bulk_import(store: Any, work: Path) -> dict[str, Any]:
+    """(d): write the import files and import them into a fresh home; then start a server on
+    it (timed apart) and count what it holds."""
+    import resource
+    import subprocess
+
+    import neo4j
+
+    from policykg.graph.bulk_import import run_import, total_bytes, write_import_files
+    from tests.neo4j_server import SCRIPT, start_server, stop_server
+
+    home = work / "home"
+    subprocess.run([sys.executable, str(SCRIPT), "home", "--dir", str(home)], check=True,
+                   capture_output=True)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    files_box: list[Any] = []
+
+    def both() -> None:
+        files = write_import_files(store, work / "files")
+        files_box.append(files)
+        run_import(files, home)
+
+    seconds, rss, _ = _timed("bulk import (files + neo4j-admin)", both)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    import_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    files = files_box[0]
+    out: dict[str, Any] = {"seconds": seconds, "peak_rss_mb": rss,
+                           "cpu_client_s": LAST_CPU[0], "cpu_import_tool_s": import_cpu,
+                           "file_bytes": total_bytes(files),
+                           "files": len(files.nodes) + len(files.relationships)}
+    started = time.perf_counter()
+    info = start_server(home)
+    out["server_start_s"] = time.perf_counter() - started
+    try:
+        driver = neo4j.GraphDatabase.driver(info["uri"], auth=None)
+        try:
+            out["nodes"], out["relationships"] = _count(driver)
+        finally:
+            driver.close()
+    finally:
+        stop_server(home)
+    print(f"  bulk import: server start on the imported database {out['server_start_s']:.1f} s,"
+          f" import tool CPU {import_cpu:.1f} s, files {out['file_bytes'] / 1e6:.1f} MB",
+          flush=True)
+    return out
+
+
+def _with_bytes(entry: dict[str, Any], before: int) -> dict[str, Any]:
+    entry["loopback_bytes_sent"] = _loopback_bytes() - before
+    entry["cpu_server_s"] = entry.get("cpu_s", 0.0) - entry.get("cpu_client_s", 0.0)
+    return entry
+
+
+def bench_size(size: int, driver: Any, database: str, skip_rdflib: bool,
+               bulk: bool = True) -> dict[str, Any]:
     """Run (a), (b) and (c) at one size; return the figures."""
     from policykg.graph.mirror import mirror
     from policykg.graph.store import OxigraphStore
@@ -360,11 +425,12 @@ def bench_size(size: int, driver: Any, database: str, skip_rdflib: bool) -> dict
     out: dict[str, Any] = {"triples": triples}
 
     _clear(driver)
+    sent = _loopback_bytes()
     seconds, rss, summary = _timed("policykg mirror", lambda: mirror(store, driver, database))
     nodes, rels = _count(driver)
-    out["policykg"] = {"seconds": seconds, "peak_rss_mb": rss, "nodes": nodes,
-                       "relationships": rels, "triples_per_s": triples / seconds,
-                       "cpu_s": sum(LAST_CPU), "cpu_client_s": LAST_CPU[0]}
+    out["policykg"] = _with_bytes({"seconds": seconds, "peak_rss_mb": rss, "nodes": nodes,
+                                   "relationships": rels, "triples_per_s": triples / seconds,
+                                   "cpu_s": sum(LAST_CPU), "cpu_client_s": LAST_CPU[0]}, sent)
     seconds, _, summary = _timed("policykg re-mirror (unchanged)",
                                  lambda: mirror(store, driver, database))
     assert summary.sources_sent == 0, summary
@@ -372,22 +438,37 @@ def bench_size(size: int, driver: Any, database: str, skip_rdflib: bool) -> dict
 
     if not skip_rdflib:
         _clear(driver)
+        sent = _loopback_bytes()
         seconds, rss, _ = _timed("rdflib-neo4j", lambda: run_rdflib_neo4j(store, driver))
         nodes, rels = _count(driver)
-        out["rdflib_neo4j"] = {"seconds": seconds, "peak_rss_mb": rss, "nodes": nodes,
-                               "relationships": rels, "triples_per_s": triples / seconds,
-                               "cpu_s": sum(LAST_CPU), "cpu_client_s": LAST_CPU[0]}
+        out["rdflib_neo4j"] = _with_bytes({"seconds": seconds, "peak_rss_mb": rss,
+                                           "nodes": nodes, "relationships": rels,
+                                           "triples_per_s": triples / seconds,
+                                           "cpu_s": sum(LAST_CPU),
+                                           "cpu_client_s": LAST_CPU[0]}, sent)
 
     _clear(driver)
     rows = build_raw_rows(store)
+    sent = _loopback_bytes()
     seconds, rss, _ = _timed("raw UNWIND MERGE (pre-built rows)", functools.partial(run_raw, driver, rows))
     nodes, rels = _count(driver)
-    out["raw_unwind"] = {"seconds": seconds, "peak_rss_mb": rss, "nodes": nodes,
-                         "relationships": rels, "triples_per_s": triples / seconds,
-                         "cpu_s": sum(LAST_CPU), "cpu_client_s": LAST_CPU[0]}
+    out["raw_unwind"] = _with_bytes({"seconds": seconds, "peak_rss_mb": rss, "nodes": nodes,
+                                     "relationships": rels, "triples_per_s": triples / seconds,
+                                     "cpu_s": sum(LAST_CPU), "cpu_client_s": LAST_CPU[0]}, sent)
     del rows
     _clear(driver)
     driver.execute_query("DROP CONSTRAINT bench_uri IF EXISTS")
+    if bulk:
+        with tempfile.TemporaryDirectory(prefix="policykg-bench-bulk-") as work:
+            entry = run_bulk_import(store, Path(work))
+        entry["triples_per_s"] = triples / entry["seconds"]
+        out["bulk_import"] = entry
+        if not skip_rdflib:
+            out["bulk_ratio_vs_rdflib_neo4j"] = (entry["triples_per_s"]
+                                                 / out["rdflib_neo4j"]["triples_per_s"])
+        print(f"  bulk import {entry['triples_per_s']:,.0f} triples/s end to end"
+              + (f" (×{out['bulk_ratio_vs_rdflib_neo4j']:.1f} rdflib-neo4j)"
+                 if not skip_rdflib else ""), flush=True)
     store.close()
 
     p = out["policykg"]["triples_per_s"]
@@ -436,11 +517,13 @@ def main(argv: list[str] | None = None) -> int:
     driver: neo4j.Driver = connect(config)
     global SERVER
     SERVER = _server_process(config.uri)
-    results: dict[str, Any] = {"neo4j": config.uri, "sizes": {}}
+    results: dict[str, Any] = {"neo4j": config.uri, "sizes": {},
+                               "uptime": os.popen("uptime").read().strip()}
+    print(results["uptime"], flush=True)
     try:
         print("warming up the server's JIT (not measured)", flush=True)
         with contextlib.redirect_stdout(io.StringIO()):
-            bench_size(20_000, driver, config.database, args.skip_rdflib_neo4j)
+            bench_size(20_000, driver, config.database, args.skip_rdflib_neo4j, bulk=False)
         for size in args.sizes:
             results["sizes"][str(size)] = bench_size(size, driver, config.database,
                                                      args.skip_rdflib_neo4j)

@@ -49,6 +49,7 @@ __all__ = [
     "ResolutionError",
     "StoreError",
     "StoreBusyError",
+    "BulkImportError",
     "Neo4jUnavailable",
 ]
 
@@ -218,3 +219,7 @@ class StoreBusyError(StoreError):
 
 class Neo4jUnavailable(StoreError):
     """Neo4j is unreachable, rejects the credentials, or lacks the database."""
+
+
+class BulkImportError(StoreError):
+    """The import files for neo4j-admin cannot be written, or the import cannot run."""

@@ -5,6 +5,7 @@ The password is read from ``NEO4J_PASSWORD`` only and never printed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +23,10 @@ from policykg.cli.common import (
     progress,
     write_output,
 )
+from policykg.graph.bulk_import import run_import, write_import_files
 from policykg.graph.mirror import SOURCE_LABEL, mirror, pull, pull_dataset
 from policykg.graph.neo4j import Neo4jConfig
+from policykg.graph.store import Store
 
 __all__ = ["register"]
 
@@ -57,10 +60,16 @@ def _driver(uri: str | None, user: str | None, database: str | None,
 @click.option("--full", is_flag=True, help="Recompute everything, not only changed sources.")
 @click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=5000, show_default=True,
               help="Subjects per write transaction.")
+@click.option("--bulk-import", "bulk_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write import files for neo4j-admin (a new database) into this new or empty "
+                   "directory instead of connecting, and print the import command.")
+@click.option("--neo4j-home", type=click.Path(file_okay=False, path_type=Path),
+              help="With --bulk-import: run NEO4J_HOME/bin/neo4j-admin on the files.")
 @output_option()
 @click.pass_context
 def mirror_command(ctx: click.Context, uri: str | None, user: str | None, database: str | None,
-                   full: bool, batch_size: int, fmt: str) -> None:
+                   full: bool, batch_size: int, bulk_dir: Path | None, neo4j_home: Path | None,
+                   fmt: str) -> None:
     """Mirror the store into Neo4j: only changed sources are sent; removed ones are removed.
 
     The password comes from NEO4J_PASSWORD. Nodes and relationships policykg did not write are
@@ -71,11 +80,34 @@ def mirror_command(ctx: click.Context, uri: str | None, user: str | None, databa
         NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=... policykg mirror
     """
     store = get_store(ctx, read_only=True)
+    if neo4j_home is not None and bulk_dir is None:
+        raise click.UsageError("--neo4j-home needs --bulk-import DIR")
+    if bulk_dir is not None:
+        _bulk_import(store, bulk_dir, neo4j_home, database, fmt)
+        return
     with _driver(uri, user, database, "mirroring") as (driver, config), \
             progress("mirroring") as advance:
         summary = mirror(store, driver, config.database, full=full, batch_size=batch_size,
                          on_progress=advance)
     echo_rows([summary.as_row()], fmt, SUMMARY_COLUMNS)
+
+
+def _bulk_import(store: Store, directory: Path, neo4j_home: Path | None, database: str | None,
+                 fmt: str) -> None:
+    started = time.perf_counter()
+    files = write_import_files(store, directory, database=database or "neo4j")
+    if neo4j_home is None:
+        click.echo(f"wrote {files.node_count} nodes and {files.relationship_count} relationships "
+                   f"for {files.sources} sources; import them with (Neo4j stopped, the database "
+                   "must not exist yet), then run policykg mirror once for the indexes:", err=True)
+        click.echo(files.command())
+        return
+    click.echo(run_import(files, neo4j_home), err=True)
+    row = {"sources": files.sources, "nodes": files.node_count,
+           "relationships": files.relationship_count,
+           "files": len(files.nodes) + len(files.relationships),
+           "seconds": round(time.perf_counter() - started, 3)}
+    echo_rows([row], fmt, list(row))
 
 
 @click.command("pull")
