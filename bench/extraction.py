@@ -2,9 +2,14 @@
 
 Usage (from the repository root)::
 
-    python bench/extraction.py            # dev and held-out scores, then throughput
+    python bench/extraction.py            # every split, in- and out-of-domain totals, throughput
     python bench/extraction.py -v         # also list every miss and false positive
     python bench/extraction.py --split heldout --no-speed
+    python bench/extraction.py --split out-of-domain --no-speed
+
+Splits: ``dev`` and ``heldout`` are the in-domain texts (written for the project, on
+migration); ``ood-dev`` and ``ood-heldout`` are real public-domain US government texts on
+other policy areas (issue 16). ``heldout`` and ``ood-heldout`` are never tuned on.
 
 Scoring rules:
 
@@ -48,6 +53,16 @@ from policykg.loaders.article.extract import (  # noqa: E402
 __all__ = ["main", "score_article", "Counts"]
 
 ARTICLES = ROOT / "bench" / "extraction" / "articles"
+IN_DOMAIN = ("dev", "heldout")
+OUT_OF_DOMAIN = ("ood-dev", "ood-heldout")
+# --split value -> the splits it scores; groups of two or more also print their total
+SPLIT_CHOICES: dict[str, tuple[str, ...]] = {
+    **{s: (s,) for s in (*IN_DOMAIN, *OUT_OF_DOMAIN)},
+    "both": IN_DOMAIN,
+    "in-domain": IN_DOMAIN,
+    "out-of-domain": OUT_OF_DOMAIN,
+    "all": (*IN_DOMAIN, *OUT_OF_DOMAIN),
+}
 CATEGORIES = (
     "persons",
     "organizations",
@@ -260,17 +275,40 @@ def _articles(split: str) -> list[tuple[Path, Path]]:
     return out
 
 
+def _empty_totals() -> dict[str, Counts]:
+    return {c: Counts() for c in (*CATEGORIES, "_qualifier")}
+
+
+def print_table(label: str, n_articles: int, total: dict[str, Counts]) -> None:
+    """Print precision, recall and F1 per category.
+
+    Args:
+        label: Heading of the table (a split or a group of splits).
+        n_articles: Number of articles the counts come from.
+        total: Aggregated counts per category.
+    """
+    print(f"\n{label}: {n_articles} articles")
+    print(f"  {'category':<17} {'P':>6} {'R':>6} {'F1':>6}   tp  fp  fn")
+    for cat in CATEGORIES:
+        cnt = total[cat]
+        p, r, f = cnt.prf()
+        print(f"  {cat:<17} {p:6.3f} {r:6.3f} {f:6.3f}  {cnt.tp:3d} {cnt.fp:3d} {cnt.fn:3d}")
+    q = total["_qualifier"]
+    if q.tp + q.fp:
+        print(f"  amount qualifier agreement on matched amounts: {q.tp}/{q.tp + q.fp}")
+
+
 def run_split(split: str, verbose: bool) -> dict[str, Counts]:
     """Score every article of a split and print the table.
 
     Args:
-        split: ``dev`` or ``heldout``.
+        split: ``dev``, ``heldout``, ``ood-dev`` or ``ood-heldout``.
         verbose: Print misses and false positives per article.
 
     Returns:
         Aggregated counts per category.
     """
-    total: dict[str, Counts] = {c: Counts() for c in (*CATEGORIES, "_qualifier")}
+    total = _empty_totals()
     arts = _articles(split)
     for art, keyf in arts:
         key = yaml.safe_load(keyf.read_text(encoding="utf-8")) or {}
@@ -284,20 +322,33 @@ def run_split(split: str, verbose: bool) -> dict[str, Counts]:
                 print(f"  -- {art.name}")
                 for n in notes:
                     print(f"     {n}")
-    print(f"\n{split}: {len(arts)} articles")
-    print(f"  {'category':<17} {'P':>6} {'R':>6} {'F1':>6}   tp  fp  fn")
-    for cat in CATEGORIES:
-        cnt = total[cat]
-        p, r, f = cnt.prf()
-        print(f"  {cat:<17} {p:6.3f} {r:6.3f} {f:6.3f}  {cnt.tp:3d} {cnt.fp:3d} {cnt.fn:3d}")
-    q = total["_qualifier"]
-    if q.tp + q.fp:
-        print(f"  amount qualifier agreement on matched amounts: {q.tp}/{q.tp + q.fp}")
+    print_table(split, len(arts), total)
+    return total
+
+
+def run_group(label: str, splits: tuple[str, ...], verbose: bool) -> dict[str, Counts]:
+    """Score several splits, print each table and, for two or more, their total.
+
+    Args:
+        label: Name of the group, printed above its total.
+        splits: The splits to score.
+        verbose: Print misses and false positives per article.
+
+    Returns:
+        Counts per category summed over the splits.
+    """
+    total = _empty_totals()
+    for split in splits:
+        for cat, cnt in run_split(split, verbose).items():
+            total[cat].add(cnt)
+    if len(splits) > 1:
+        n_articles = sum(len(_articles(s)) for s in splits)
+        print_table(f"{label} ({' + '.join(splits)})", n_articles, total)
     return total
 
 
 def _five_kb_docs() -> list[Document]:
-    texts = [read_document(a).text for split in ("dev", "heldout") for a, _k in _articles(split)]
+    texts = [read_document(a).text for split in IN_DOMAIN for a, _k in _articles(split)]
     docs = []
     for i, t in enumerate(texts):
         body = t
@@ -341,14 +392,22 @@ def main(argv: list[str] | None = None) -> int:
         The exit code.
     """
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", choices=("dev", "heldout", "both"), default="both")
+    ap.add_argument(
+        "--split",
+        choices=tuple(SPLIT_CHOICES),
+        default="all",
+        help="a split, or a group: both/in-domain (dev, heldout), out-of-domain "
+        "(ood-dev, ood-heldout), all (default)",
+    )
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--reps", type=int, default=200)
     args = ap.parse_args(argv)
-    splits = ("dev", "heldout") if args.split == "both" else (args.split,)
-    for split in splits:
-        run_split(split, args.verbose)
+    chosen = SPLIT_CHOICES[args.split]
+    for label, group in (("in-domain", IN_DOMAIN), ("out-of-domain", OUT_OF_DOMAIN)):
+        splits = tuple(s for s in group if s in chosen)
+        if splits:
+            run_group(label, splits, args.verbose)
     if not args.no_speed:
         aps, kbps = throughput(args.reps)
         print(
