@@ -131,7 +131,7 @@ def remote(sparql_servers: dict[str, str]) -> dict[str, SparqlStore]:
     return remote_copies(sparql_servers, [EXAMPLES, *IATI_FILES, FTM_PAYMENTS, SEED])
 
 
-on = on_both_backends("store", "graph", "remote")
+on = on_both_backends("store", "graph")  # the servers: one test below, they are slow
 
 
 def reporting_org(store: OxigraphStore, ref: str) -> str:
