@@ -6,7 +6,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policykg.queries.graphs import DirectGraph
+from policykg.queries.central import DirectGraph
 
 nodes = st.sampled_from([f"https://example.org/n{i}" for i in range(8)])
 edge_lists = st.lists(st.tuples(nodes, nodes, st.integers(0, 5)), min_size=1, max_size=30)
