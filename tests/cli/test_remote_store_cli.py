@@ -37,9 +37,28 @@ COMMANDS = [
 pytestmark = pytest.mark.timeout(900)
 
 
+#: The folder every command runs from. Source keys are paths relative to the folder holding
+#: an embedded store, and to the working folder for a server: with the embedded store in
+#: this folder, both key the same files alike.
+WORK: list[Path] = []
+
+
 def run(store: str, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env={"POLICYKG_STORE": store},
-                              catch_exceptions=False)
+    old = os.getcwd()
+    if WORK:
+        os.chdir(WORK[0])
+    try:
+        return CliRunner().invoke(cli, list(args), env={"POLICYKG_STORE": store},
+                                  catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    WORK[:] = [tmp_path_factory.mktemp("work")]
+    yield WORK[0]
+    WORK.clear()
 
 
 def answers(store: str) -> list[str]:
@@ -52,8 +71,8 @@ def answers(store: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> str:
-    store = str(tmp_path_factory.mktemp("embedded") / "store")
+def embedded(work: Path) -> str:
+    store = str(work / "store")
     assert run(store, "load", str(EXAMPLES), str(FTM_PAYMENTS)).exit_code == 0
     return store
 
