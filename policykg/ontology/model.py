@@ -215,6 +215,13 @@ class OntologyModel:
         """``cls`` and every class below it."""
         return frozenset({cls} | {c for c in self.classes if cls in self.ancestors(c)})
 
+    def pkg_class(self, name: str) -> URIRef:
+        """The IRI of the policykg class with local name ``name`` (KeyError if there is none)."""
+        iri = PKG_NS + name
+        if iri not in self.classes:
+            raise KeyError(name)
+        return URIRef(iri)
+
     def pkg_class_names(self) -> frozenset[str]:
         """Local names of the classes in the policykg namespace."""
         return frozenset(c[len(PKG_NS):] for c in self.classes if c.startswith(PKG_NS))

@@ -34,6 +34,7 @@ from rdflib import URIRef
 from policykg.graph.store import Store
 from policykg.identity import family_of
 from policykg.ontology.model import default_model
+from policykg.ontology.namespace import PKG
 
 __all__ = [
     "EntityRecord",
@@ -374,7 +375,7 @@ def candidate_pairs(
 
 # ------------------------------------------------------------------------------ from a store
 
-_PKG = "https://w3id.org/policykg/ns#"
+_PKG = str(PKG)
 _ID_PROPERTIES = {
     "wikidataId": "wikidata",
     "ftmId": "ftm",
