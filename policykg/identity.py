@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from rdflib import URIRef
 
+from policykg.ontology import instances
 from policykg.ontology.model import current_model
 
 __all__ = [
@@ -37,9 +38,9 @@ __all__ = [
     "stable_hash",
 ]
 
-BASE = "https://w3id.org/policykg/"
-ID_BASE = BASE + "id/"
-SOURCE_BASE = BASE + "source/"
+BASE = str(instances.BASE)
+ID_BASE = str(instances.ID)
+SOURCE_BASE = str(instances.SOURCE)
 
 #: Identifier schemes an entity can carry: scheme name (as records write it) → the local name of
 #: the ontology property holding it, and how a source that mints IRIs from that identifier keys
@@ -118,7 +119,7 @@ def family_iri(family: str, slug: str) -> URIRef:
     >>> family_iri("org", "wd-Q1") == entity_iri("Organization", wikidata="Q1")
     True
     """
-    return URIRef(f"{ID_BASE}{family}/{slug}")
+    return instances.ID[f"{family}/{slug}"]
 
 
 def identifier_iri(type_name: str, scheme: str, value: str) -> URIRef:
@@ -135,10 +136,10 @@ def identifier_iri(type_name: str, scheme: str, value: str) -> URIRef:
 
 def fact_iri(kind: str, parts: Iterable[object]) -> URIRef:
     """Mint the IRI of an n-ary fact (membership, funding flow...) from its defining values."""
-    return URIRef(f"{ID_BASE}{kind}/{stable_hash(*parts)[:20]}")
+    return instances.ID[f"{kind}/{stable_hash(*parts)[:20]}"]
 
 
 def source_iri(key: str) -> URIRef:
     """The IRI (and named graph) of a source identified by ``key`` (a path or chosen id)."""
     slug = slugify(key, max_length=10_000)[:60].rstrip("-")  # the hash below keeps it unique
-    return URIRef(f"{SOURCE_BASE}{slug}-{stable_hash(key)[:8]}")
+    return instances.SOURCE[f"{slug}-{stable_hash(key)[:8]}"]

@@ -22,7 +22,7 @@ _NAMES_QUERY = """
 SELECT DISTINCT ?s ?name ?kind ?type WHERE {
   { ?s skos:prefLabel ?name . BIND("name" AS ?kind) }
   UNION { ?s skos:altLabel ?name . BIND("alias" AS ?kind) }
-  OPTIONAL { ?s a ?type . FILTER(STRSTARTS(STR(?type), "https://w3id.org/policykg/ns#")) }
+  OPTIONAL { ?s a ?type . FILTER(STRSTARTS(STR(?type), STR(pkg:))) }
 }
 """
 

@@ -12,6 +12,7 @@ from rdflib.term import Node
 
 from policykg.graph.store import PREFIXES, Store
 from policykg.ontology import ontology_graph, shapes_graph
+from policykg.ontology.instances import SHAPES
 
 __all__ = ["Violation", "validate_graph", "validate_store"]
 
@@ -60,7 +61,7 @@ def _validate(data: Graph, focus: set[Node] | None) -> list[Violation]:
     merged = Graph()
     for prefix, ns in data.namespaces():
         merged.bind(prefix, ns)
-    merged.bind("pkgsh", "https://w3id.org/policykg/shapes#")
+    merged.bind("pkgsh", SHAPES)
     for triple in data:
         merged.add(triple)
     for triple in ontology_graph():

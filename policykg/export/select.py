@@ -39,14 +39,16 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from policykg.exceptions import QueryError, SelectionTooLarge
 from policykg.graph.store import Store
 from policykg.graph.terms import to_ox
 from policykg.lookup import find_entity, local_name
+from policykg.ontology.external import SCHEMA_HTTP
 from policykg.ontology.model import DirectRelationship, OntologyModel, current_model, upper_snake
+from policykg.ontology.namespace import PKG as PKG_NAMESPACE
 
 __all__ = [
     "PKG",
@@ -68,17 +70,17 @@ __all__ = [
     "gc_paused",
 ]
 
-PKG = "https://w3id.org/policykg/ns#"
-_EVIDENCE = PKG + "evidence"
+PKG = str(PKG_NAMESPACE)
+_EVIDENCE = str(PKG_NAMESPACE.evidence)
 _RDF_TYPE = str(RDF.type)
 _RDF_TYPE_NODE = ox.NamedNode(_RDF_TYPE)
 _PREF_LABEL = str(SKOS.prefLabel)
 #: Where a node's label comes from, in order; without any, "<Type> <local name>".
-_LABEL_PROPS = (_PREF_LABEL, str(RDFS.label), "http://purl.org/dc/terms/title",
-                "https://schema.org/name", "http://xmlns.com/foaf/0.1/name")
+_LABEL_PROPS = (_PREF_LABEL, str(RDFS.label), str(DCTERMS.title), str(SDO.name),
+                str(FOAF.name))
 _SOURCE_PROPS = ("record", "charStart", "charEnd", "extractor", "confidence", "quote")
-_SOURCE_PREDICATES = tuple((name, PKG + name) for name in _SOURCE_PROPS)
-_EVIDENCE_SOURCE = PKG + "source"
+_SOURCE_PREDICATES = tuple((name, str(PKG_NAMESPACE[name])) for name in _SOURCE_PROPS)
+_EVIDENCE_SOURCE = str(PKG_NAMESPACE.source)
 #: Predicates that are never node or edge properties.
 _NOT_PROPERTIES = frozenset({_RDF_TYPE, _EVIDENCE, _PREF_LABEL})
 #: Attribute names the view graph sets itself; a literal property with one of these local names
@@ -94,14 +96,14 @@ _FLOAT_TYPES = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
 _BOOLEAN = str(XSD.boolean)
 _PREFIXES = {
     PKG: "pkg",
-    "http://www.w3.org/ns/org#": "org",
-    "https://schema.org/": "schema",
-    "http://schema.org/": "schema",
-    "http://purl.org/dc/terms/": "dcterms",
-    "http://www.w3.org/2004/02/skos/core#": "skos",
-    "http://xmlns.com/foaf/0.1/": "foaf",
-    "http://www.w3.org/ns/prov#": "prov",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+    str(ORG): "org",
+    str(SDO): "schema",
+    str(SCHEMA_HTTP): "schema",
+    str(DCTERMS): "dcterms",
+    str(SKOS): "skos",
+    str(FOAF): "foaf",
+    str(PROV): "prov",
+    str(RDFS): "rdfs",
 }
 _SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|\\^`]+$')
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")

@@ -38,7 +38,7 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as neo4j_errors
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from policykg.graph.store import PREFIXES, PlainTerm, Store
@@ -52,6 +52,7 @@ from policykg.ontology.model import (
     local_name,
     upper_snake,
 )
+from policykg.ontology.namespace import PKG
 
 __all__ = [
     "MirrorSummary",
@@ -67,14 +68,14 @@ __all__ = [
     "META_LABEL",
 ]
 
-PKG_NS = "https://w3id.org/policykg/ns#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+PKG_NS = str(PKG)
+XSD_NS = str(XSD)
 RDF_TYPE = str(RDF.type)
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-XSD_STRING = XSD_NS + "string"
-NARY_FACT = PKG_NS + "NaryFact"
-PKG_EVIDENCE = PKG_NS + "evidence"
-PKG_SOURCE = PKG_NS + "source"
+RDF_LANGSTRING = str(RDF.langString)
+XSD_STRING = str(XSD.string)
+NARY_FACT = str(PKG.NaryFact)
+PKG_EVIDENCE = str(PKG.evidence)
+PKG_SOURCE = str(PKG.source)
 
 #: Real blank nodes (the RDF loader already skolemizes to ``bnode://<hash>/n``) get these URIs.
 BNODE_PREFIX = "bnode://_/"
@@ -114,7 +115,7 @@ def _curie(datatype: str) -> str:
 
 
 def _uncurie(text: str) -> str:
-    return XSD_NS + text[4:] if text.startswith("xsd:") else text
+    return str(XSD[text[4:]]) if text.startswith("xsd:") else text
 
 
 # ----------------------------------------------------------------------------- values
@@ -133,19 +134,19 @@ def _datetime_lexical(value: datetime) -> str:
 
 
 _INTEGER_TYPES = frozenset(
-    XSD_NS + t
+    str(XSD[t])
     for t in ("integer", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
               "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
               "unsignedShort", "unsignedByte")
 )
-_FLOAT_TYPES = frozenset({XSD_NS + "double", XSD_NS + "float"})
+_FLOAT_TYPES = frozenset({str(XSD.double), str(XSD.float)})
 _DEFAULT_TYPE: dict[type, str] = {
     str: XSD_STRING,
-    bool: XSD_NS + "boolean",
-    int: XSD_NS + "integer",
-    float: XSD_NS + "double",
-    date: XSD_NS + "date",
-    datetime: XSD_NS + "dateTime",
+    bool: str(XSD.boolean),
+    int: str(XSD.integer),
+    float: str(XSD.double),
+    date: str(XSD.date),
+    datetime: str(XSD.dateTime),
 }
 
 
@@ -157,14 +158,14 @@ def _native(lexical: str, datatype: str) -> Any:
         if datatype in _INTEGER_TYPES:
             number = int(lexical)
             return number if -(2**63) <= number < 2**63 else None
-        if datatype == XSD_NS + "decimal" or datatype in _FLOAT_TYPES:
+        if datatype == str(XSD.decimal) or datatype in _FLOAT_TYPES:
             real = float(lexical)
             return real if math.isfinite(real) else None
-        if datatype == XSD_NS + "boolean":
+        if datatype == str(XSD.boolean):
             return {"true": True, "false": False}.get(lexical)
-        if datatype == XSD_NS + "date":
+        if datatype == str(XSD.date):
             return date.fromisoformat(lexical)
-        if datatype == XSD_NS + "dateTime":
+        if datatype == str(XSD.dateTime):
             return datetime.fromisoformat(lexical)
     except ValueError:
         return None
@@ -180,7 +181,7 @@ def rdf_lexical(value: Any, datatype: str) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if datatype == XSD_NS + "decimal":
+        if datatype == str(XSD.decimal):
             return canonical_decimal(value)
         return _double_lexical(value)
     if isinstance(value, datetime):
@@ -236,18 +237,18 @@ class _Labels:
 
 #: Datatype predicates used by the loaders but declared elsewhere; they own their local names.
 _WELL_KNOWN_KEYS = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2004/02/skos/core#altLabel",
-    "https://schema.org/description",
-    "https://schema.org/startDate",
-    "https://schema.org/endDate",
-    "https://schema.org/url",
-    "http://purl.org/dc/terms/title",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2000/01/rdf-schema#comment",
+    str(SKOS.prefLabel),
+    str(SKOS.altLabel),
+    str(SDO.description),
+    str(SDO.startDate),
+    str(SDO.endDate),
+    str(SDO.url),
+    str(DCTERMS.title),
+    str(RDFS.label),
+    str(RDFS.comment),
     # Written by policykg itself: entity resolution marks rewritten sources, FtM addresses.
-    "http://www.w3.org/2002/07/owl#versionInfo",
-    "https://schema.org/address",
+    str(OWL.versionInfo),
+    str(SDO.address),
 )
 
 

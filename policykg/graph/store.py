@@ -89,7 +89,7 @@ _STAGING = "urn:policykg:staging:"
 #: Marks a graph whose bulk load has not finished; such graphs are dropped when the store opens.
 _PENDING = ox.Quad(
     ox.NamedNode("urn:policykg:load"),
-    ox.NamedNode("https://w3id.org/policykg/ns#record"),
+    ox.NamedNode(str(PKG.record)),
     ox.Literal("pending"),
 )
 
@@ -310,7 +310,7 @@ DUMP_FORMATS: dict[str, ox.RdfFormat] = {
 #: too: test it first) or a literal ``(lexical form, datatype IRI, language or None)``, the
 #: datatype of a language-tagged literal being ``rdf:langString``.
 PlainTerm = str | BNode | tuple[str, str, str | None]
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDF_LANGSTRING = str(RDF.langString)
 _XSD_STRING = str(XSD.string)
 
 _LEXICAL_LITERALS = frozenset(str(XSD) + name for name in (

@@ -46,24 +46,25 @@ from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from policykg.exceptions import QueryError, StoreError
 from policykg.graph.neo4j import redact, split_credentials
 from policykg.graph.store import PREFIXES, Bindings, Row, Store
 from policykg.graph.terms import Triple, from_ox, to_ox
+from policykg.ontology.instances import STORE
 
 __all__ = ["SparqlStore", "is_store_url", "bind_query"]
 
 SYSTEM = "urn:policykg:system"
 STAGING = "urn:policykg:staging:"
-_PKG = "https://w3id.org/policykg/ns#"
-_SOURCE = f"<{_PKG}SourceGraph>"
-_CHANGES = f"<{_PKG}changes>"
-_STAGED_BY = f"<{_PKG}stagedBy>"
-_STAGED_AT = f"<{_PKG}stagedAt>"
+_SOURCE = STORE.SourceGraph.n3()
+_CHANGES = STORE.changes.n3()
+_STAGED_BY = STORE.stagedBy.n3()
+_STAGED_AT = STORE.stagedAt.n3()
 _STORE_NODE = "<urn:policykg:store>"
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_RDF_TYPE = RDF.type.n3()
 #: A graph no source uses: the dataset of a query over an empty store.
 _NO_GRAPH = "urn:policykg:none"
 #: Staging graphs of another host are taken as abandoned after this many seconds.

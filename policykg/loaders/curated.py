@@ -40,6 +40,7 @@ from policykg.loaders.records import (
     relation_term,
 )
 from policykg.ontology.external import WIKIDATA
+from policykg.ontology.model import default_model
 from policykg.ontology.namespace import PKG
 
 __all__ = ["CuratedLoader", "SECTIONS", "MAX_BYTES", "read_text"]
@@ -49,17 +50,8 @@ EXTRACTOR = "policykg.curated"
 MAX_BYTES = 20 * 1024 * 1024
 
 
-SECTIONS = (
-    "source",
-    "entities",
-    "policies",
-    "events",
-    "memberships",
-    "funding",
-    "statements",
-    "relations",
-    "observations",
-)
+#: The sections a record file may have, in the order an error names them (``pkg:recordSection``).
+SECTIONS = default_model().record_sections
 
 #: Fields each section accepts, and which are required; anything else is an error (typos).
 FIELDS: dict[str, tuple[set[str], set[str]]] = {
@@ -410,10 +402,9 @@ class _Mapper:
                 return iri
             raise self.fail(f"reference {text!r} names no known entity", field)
         slug = slugify(text)
-        families = ["person", "org", "place", "policy", "event", "post"]
         if text.startswith("wd:"):
             slug = "wd-" + text[3:]
-        for family in families:
+        for family in default_model().resolution_families:
             iri = family_iri(family, slug)
             if iri in self.context.defined or self.context.exists(iri):
                 return iri

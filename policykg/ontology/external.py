@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from rdflib.namespace import Namespace
 
-__all__ = ["WIKIDATA"]
+__all__ = ["SCHEMA_HTTP", "WIKIDATA"]
 
 #: Wikidata entities (items ``Q…`` and properties ``P…``), as ``owl:sameAs`` targets.
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+
+#: schema.org under its older ``http://`` address, which some published data still uses
+#: (rdflib's ``SDO`` is the ``https://`` one).
+SCHEMA_HTTP = Namespace("http://schema.org/")

@@ -5,9 +5,11 @@ reads it into an :class:`OntologyModel`: the classes and their ancestors; which 
 *nodes* (entities shown in views), *facts* (n-ary facts that also stand for a direct
 relationship) and *hidden* (vocabularies and provenance); each fact class's direct relationship
 (``pkg:edgeSource``, ``pkg:edgeTarget``, ``pkg:edgeType`` or ``pkg:edgeTypeFrom``; a subclass
-inherits its nearest ancestor's); the IRI family of each class (``pkg:iriFamily``); and the one
-naming rule for Neo4j labels and relationship types. The Neo4j mirror, the export views, the
-query fragments and the Python graph code all take their mapping from here.
+inherits its nearest ancestor's); the IRI family of each class (``pkg:iriFamily``), the
+families entity resolution works on (``pkg:resolutionOrder``) and the sections of a curated
+record file (``pkg:recordSection``); and the one naming rule for Neo4j labels and relationship
+types. The Neo4j mirror, the export views, the query fragments and the Python graph code all
+take their mapping from here.
 
 The packaged ontology's model is built on first use and cached (:func:`default_model`). A
 researcher who extends the ontology loads a copy with :func:`load_model` and either passes the
@@ -22,6 +24,8 @@ Example:
     'CANCELLED_MEETING_WITH'
     >>> model.family_of("GovernmentAgency")
     'org'
+    >>> model.resolution_families
+    ('person', 'org', 'place', 'policy', 'event', 'post')
 """
 
 from __future__ import annotations
@@ -65,6 +69,9 @@ _EDGE_TARGET = URIRef(PKG_NS + "edgeTarget")
 _EDGE_TYPE = URIRef(PKG_NS + "edgeType")
 _EDGE_TYPE_FROM = URIRef(PKG_NS + "edgeTypeFrom")
 _IRI_FAMILY = URIRef(PKG_NS + "iriFamily")
+_RECORD_SECTION = URIRef(PKG_NS + "recordSection")
+_RECORD_SECTION_ORDER = URIRef(PKG_NS + "recordSectionOrder")
+_RESOLUTION_ORDER = URIRef(PKG_NS + "resolutionOrder")
 
 
 # ----------------------------------------------------------------------------- names
@@ -177,6 +184,10 @@ class OntologyModel:
                 raise InvalidOntology(msg)
             families[str(owner_cls)] = str(family)
         self._families = families
+        self.record_sections: tuple[str, ...] = _ordered(
+            graph, _RECORD_SECTION, _RECORD_SECTION_ORDER, {}, origin)
+        self.resolution_families: tuple[str, ...] = _ordered(
+            graph, _IRI_FAMILY, _RESOLUTION_ORDER, families, origin)
         self._family_cache: dict[str, str] = {}
         self._relationships_cache: dict[frozenset[str], tuple[DirectRelationship, ...]] = {}
 
@@ -203,6 +214,13 @@ class OntologyModel:
     def subclasses(self, cls: str) -> frozenset[str]:
         """``cls`` and every class below it."""
         return frozenset({cls} | {c for c in self.classes if cls in self.ancestors(c)})
+
+    def pkg_class(self, name: str) -> URIRef:
+        """The IRI of the policykg class with local name ``name`` (KeyError if there is none)."""
+        iri = PKG_NS + name
+        if iri not in self.classes:
+            raise KeyError(name)
+        return URIRef(iri)
 
     def pkg_class_names(self) -> frozenset[str]:
         """Local names of the classes in the policykg namespace."""
@@ -271,6 +289,27 @@ class OntologyModel:
         """Local names of ``pkg:Organization`` and all its subclasses."""
         return frozenset(local_name(c) for c in self.subclasses(_ORGANIZATION)
                          if c.startswith(PKG_NS))
+
+
+def _ordered(graph: Graph, name_property: URIRef, order_property: URIRef,
+             names: Mapping[str, str], origin: str) -> tuple[str, ...]:
+    """Names some classes carry, sorted by the integer ``order_property`` beside them.
+
+    A class with ``order_property`` but no name is an error; with ``names`` given the name is
+    taken from it (the class's own ``pkg:iriFamily``).
+    """
+    ranked: dict[str, int] = {}
+    for cls, rank in graph.subject_objects(order_property):
+        name = names.get(str(cls)) if names else graph.value(cls, name_property)
+        value = rank.toPython() if isinstance(rank, Literal) else None
+        if name is None or not isinstance(value, int):
+            msg = (f"{origin}: {cls} has {local_name(order_property)} {rank!r}; it needs an "
+                   f"integer and a {local_name(name_property)} of its own")
+            raise InvalidOntology(msg)
+        if ranked.setdefault(str(name), value) != value:
+            msg = f"{origin}: {name!r} has two {local_name(order_property)} values"
+            raise InvalidOntology(msg)
+    return tuple(sorted(ranked, key=lambda n: (ranked[n], n)))
 
 
 def _declared_rule(graph: Graph, cls: URIRef, origin: str

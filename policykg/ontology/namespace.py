@@ -56,7 +56,7 @@ class PKG(DefinedNamespace):
     Relationship: URIRef  # A typed relation between two actors (cooperates with, funds, heads, opposes...) with dates and evidence.
     Reported: URIRef  # As a source states it, unchecked: a news article, a publisher's own dataset (IATI, a disclosure in FtM).
     ResearchInstitute: URIRef  # A university, think tank or research centre.
-    RoleActor: URIRef  # Whoever holds a role or makes up a sector in one country, when a source names only the role: a machine coder's 'President' or 'Police' seen in Nigeria is 'President (Nigeria)'. Not a person and not an organization; one node per role and country, never across countries. The central and path queries leave these nodes out unless asked to include them.
+    RoleActor: URIRef  # Whoever holds a role or makes up a sector in one country, when a source names only the role: a machine coder's 'President' or 'Police' seen in Nigeria is 'President (Nigeria)'. Not a person and not an organization; one node per role and country, never across countries. The central and path queries leave these nodes out unless asked to include them. It has no pkg:resolutionOrder: its IRI is its identity (role and country), so resolution never merges it with a person, an organization or another country's role.
     Source: URIRef  # A document or dataset facts were taken from; its named graph holds exactly those facts.
     Stance: URIRef  # The speaker's position towards what the statement is about.
     Statement: URIRef  # Something an actor said or wrote, with its verbatim text where quoted.
@@ -123,10 +123,13 @@ class PKG(DefinedNamespace):
     recipient: URIRef  # The actor that receives the money.
     recipientCountry: URIRef  # The country a funding flow is for, as its source states it (IATI recipient-country of the transaction, else of the activity).
     record: URIRef  # A locator of the supporting record in a structured source, such as 'file.yaml:12' or an FtM id.
+    recordSection: URIRef  # On a class: the section of a curated record file (docs/records.md) whose records become resources of this class; the entities section (on pkg:Actor) also takes posts, policies and events by their type field.
+    recordSectionOrder: URIRef  # With pkg:recordSection: the section's place in the list of sections a record file may have (the order an error names them in).
     relObject: URIRef  # The actor or policy a relationship points to.
     relSubject: URIRef  # The actor a relationship starts from.
     relatedTo: URIRef  # Any other stated relation; see its label.
     relationType: URIRef  # The relation-type property that names what the relationship is.
+    resolutionOrder: URIRef  # On a class with pkg:iriFamily: its family takes part in entity resolution (candidates, identity across sources), and a curated reference by bare id tries the families in this order. A family without it is never resolved.
     role: URIRef  # The role or title held within a membership, as a label (for example 'acting secretary').
     source: URIRef  # The source an evidence record points to.
     speaker: URIRef  # Who made the statement.

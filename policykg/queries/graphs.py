@@ -24,6 +24,7 @@ import networkx as nx
 
 from policykg.exceptions import QueryError
 from policykg.ontology.model import current_model, upper_snake
+from policykg.ontology.namespace import PKG as PKG_NAMESPACE
 from policykg.queries.names import _BATCH, display_names
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ __all__ = [
     "to_networkx",
 ]
 
-PKG = "https://w3id.org/policykg/ns#"
+PKG = str(PKG_NAMESPACE)
 
 
 # ---------------------------------------------------------------- ontology helpers

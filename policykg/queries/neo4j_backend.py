@@ -8,10 +8,12 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, SKOS
 
 from policykg.exceptions import Neo4jUnavailable, QueryError
 from policykg.graph.store import OxigraphStore, Store
 from policykg.lookup import find_entity
+from policykg.ontology.model import current_model
 from policykg.queries.backend import Backend
 from policykg.queries.embedded import _looks_like_iri, _NameIndex
 from policykg.queries.values import normalize_fetched
@@ -130,23 +132,22 @@ class Neo4jBackend(Backend):
 
     def _name_store(self) -> Store:
         """Every name, alias and most specific pkg type, copied into a scratch store."""
-        from policykg.queries.graphs import PKG, pkg_classes, superclasses
+        from policykg.queries.graphs import pkg_classes, superclasses
 
         rows = self._name_rows()
         classes = pkg_classes()
+        model = current_model()
         triples: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
-        skos = "http://www.w3.org/2004/02/skos/core#"
-        rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
         for row in rows:
             subject = URIRef(row["uri"])
             for prop, value in (("prefLabel", row["name"]), ("altLabel", row["aliases"])):
                 for name in value if isinstance(value, list) else [value]:
                     if name is not None:
-                        triples.append((subject, URIRef(skos + prop), Literal(str(name))))
+                        triples.append((subject, SKOS[prop], Literal(str(name))))
             labels = {label for label in row["labels"] if label in classes}
             implied = set().union(*(superclasses(label) for label in labels)) if labels else set()
             for label in sorted(labels - implied):
-                triples.append((subject, rdf_type, URIRef(PKG + label)))
+                triples.append((subject, RDF.type, model.pkg_class(label)))
         store = OxigraphStore()
         store.replace_graph(URIRef("urn:policykg:scratch:names"), triples)
         return store

@@ -33,6 +33,8 @@ from rdflib import URIRef
 
 from policykg.graph.store import Store
 from policykg.identity import family_of
+from policykg.ontology.model import default_model
+from policykg.ontology.namespace import PKG
 
 __all__ = [
     "EntityRecord",
@@ -49,8 +51,9 @@ __all__ = [
     "BlockingStats",
 ]
 
-#: Families resolution works on; other classes (facts, evidence, sources) are never entities.
-FAMILIES = ("person", "org", "place", "policy", "event", "post")
+#: Families resolution works on (``pkg:resolutionOrder``); facts, evidence, sources and
+#: role nodes never are.
+FAMILIES = default_model().resolution_families
 
 
 
@@ -372,7 +375,7 @@ def candidate_pairs(
 
 # ------------------------------------------------------------------------------ from a store
 
-_PKG = "https://w3id.org/policykg/ns#"
+_PKG = str(PKG)
 _ID_PROPERTIES = {
     "wikidataId": "wikidata",
     "ftmId": "ftm",

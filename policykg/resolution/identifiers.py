@@ -32,6 +32,7 @@ from policykg.graph.store import Store
 from policykg.graph.terms import Triple
 from policykg.identity import IDENTIFIER_SCHEMES, family_of, identifier_iri, normalize_name
 from policykg.lookup import name_index
+from policykg.ontology.model import default_model
 from policykg.ontology.namespace import PKG
 from policykg.resolution.judgements import Rewrites, graphs_mentioning, rewrite_triples
 
@@ -39,8 +40,8 @@ __all__ = ["IdentityMatch", "identifier_matches", "name_only_matches", "resolve_
 
 _PKG = str(PKG)
 _SCHEME_OF = {_PKG + local: scheme for scheme, (local, _) in IDENTIFIER_SCHEMES.items()}
-#: Families whose members are entities (facts, evidence and sources never are).
-_ENTITY_FAMILIES = frozenset({"person", "org", "place", "policy", "event", "post"})
+#: Families whose members are entities resolution may merge (``pkg:resolutionOrder``).
+_ENTITY_FAMILIES = frozenset(default_model().resolution_families)
 _CURATED = "curated"
 _NAME_ONLY = str(PKG.nameOnly)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -139,8 +140,12 @@ _SPELLED = ("http://www.w3.org/ns/org#", "https://schema.org/", "http://schema.o
             "http://purl.org/dc/terms/", "http://www.w3.org/2004/02/skos/core#",
             "http://www.w3.org/ns/prov#", "http://xmlns.com/foaf/0.1/",
             "http://www.w3.org/2001/XMLSchema#", "http://www.wikidata.org/entity/",
-            "https://w3id.org/policykg/")
+            "https://w3id.org/policykg/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#")
 _MINTERS = {"fact_iri"}
+PACKAGE = ROOT / "policykg"
+#: The one place namespaces are spelled and IRIs built from them.
+ONTOLOGY = PACKAGE / "ontology"
 
 
 def _loader_modules() -> list[Path]:
@@ -170,6 +175,67 @@ def _problems(path: Path) -> list[str]:
     return found
 
 
+def _module_names(tree: ast.Module) -> dict[str, object]:
+    """Names bound at module level, with the value when it is a plain constant."""
+    names: dict[str, object] = {}
+    for statement in tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+        value = getattr(statement, "value", None)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                names[target.id] = value.value if isinstance(value, ast.Constant) else None
+    return names
+
+
+def _leading(node: ast.expr) -> ast.expr:
+    """The first piece of a ``+`` chain or an f-string: what the IRI starts with."""
+    while isinstance(node, ast.BinOp):
+        node = node.left
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        return first.value if isinstance(first, ast.FormattedValue) else first
+    return node
+
+
+def _iri_problems(path: Path) -> list[str]:
+    """Spelled namespaces, and IRIs built from a string or module constant that is not a
+    ``urn:``. An IRI made under another one at run time (an evidence node under its fact)
+    starts with a variable and passes."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    constants = _module_names(tree)
+    found = [p for p in _problems(path) if p.endswith("spells a namespace IRI")]
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "URIRef" and node.args
+                and isinstance(node.args[0], ast.BinOp | ast.JoinedStr)):
+            continue
+        first = _leading(node.args[0])
+        if isinstance(first, ast.Constant):
+            start = first.value
+        elif isinstance(first, ast.Name) and first.id in constants:
+            start = constants[first.id] or ""
+        else:
+            continue  # starts with a value known at run time: an IRI made under another
+        if not str(start).startswith("urn:"):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: builds an IRI from a constant")
+    return sorted(found)
+
+
+def _package_modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if ONTOLOGY not in p.parents)
+
+
+def _scan_outside_the_repo(scan: Callable[[Path], list[str]], path: Path) -> list[str]:
+    """Run ``scan`` on a file in a temporary folder (problems name paths relative to ROOT)."""
+    original = globals()["ROOT"]
+    globals()["ROOT"] = path.parent
+    try:
+        return scan(path)
+    finally:
+        globals()["ROOT"] = original
+
+
 def test_the_scan_catches_minting(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(textwrap.dedent(
@@ -182,12 +248,7 @@ def test_the_scan_catches_minting(tmp_path: Path) -> None:
         member = URIRef(ORG + "member")
         other = URIRef(f"{iri}/ev/1")
         '''), encoding="utf-8")
-    original = globals()["ROOT"]
-    globals()["ROOT"] = tmp_path
-    try:
-        problems = _problems(bad)
-    finally:
-        globals()["ROOT"] = original
+    problems = _scan_outside_the_repo(_problems, bad)
     assert sorted(p.split(": ", 1)[1] for p in problems) == [
         "builds an IRI from strings", "builds an IRI from strings",
         "calls fact_iri (mint fact IRIs in policykg.facts)", "spells a namespace IRI"]
@@ -196,3 +257,28 @@ def test_the_scan_catches_minting(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", _loader_modules(), ids=lambda p: str(p.relative_to(LOADERS)))
 def test_no_loader_mints_iris_or_spells_namespaces(path: Path) -> None:
     assert _problems(path) == []
+
+
+def test_the_package_scan_tells_constants_from_derived_iris(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(textwrap.dedent(
+        '''\
+        """A module; its docstring may name https://schema.org/ freely."""
+        from rdflib import URIRef
+        from policykg.ontology.namespace import PKG
+        BASE = str(PKG)
+        STAGING = "urn:policykg:staging:"
+        label = URIRef(BASE + "Person")
+        spelled = "http://www.w3.org/2000/01/rdf-schema#label"
+        def evidence(fact: URIRef, key: str) -> URIRef:
+            staged = URIRef(STAGING + key)
+            return URIRef(f"{fact}/ev/{key}")
+        '''), encoding="utf-8")
+    problems = _scan_outside_the_repo(_iri_problems, bad)
+    assert [p.split(":", 1)[1] for p in problems] == [
+        "6: builds an IRI from a constant", "7: spells a namespace IRI"]
+
+
+@pytest.mark.parametrize("path", _package_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_outside_the_ontology_spells_or_concatenates_iris(path: Path) -> None:
+    assert _iri_problems(path) == []

@@ -96,6 +96,39 @@ def test_families_and_organization_types_follow_the_turtle() -> None:
     assert "Country" not in organizations and "GovernmentAgency" in organizations
 
 
+def test_record_sections_are_the_documented_ones_in_turtle_order() -> None:
+    turtle = _turtle()
+    ranked = sorted((int(turtle.value(s, URIRef(PKG + "recordSectionOrder"))), str(o))
+                    for s, o in turtle.subject_objects(URIRef(PKG + "recordSection")))
+    assert default_model().record_sections == tuple(name for _, name in ranked)
+    # The table in docs/records.md, read on its own, lists every section but the source block.
+    docs = (Path(__file__).parents[2] / "docs" / "records.md").read_text(encoding="utf-8")
+    table = docs.split("| section | fields |", 1)[1].split("\n\n", 1)[0]
+    documented = [row.split("|")[1].strip() for row in table.splitlines()[2:]]
+    assert ("source", *documented) == default_model().record_sections
+
+
+def test_resolution_families_leave_role_nodes_out() -> None:
+    turtle = _turtle()
+    families = default_model().resolution_families
+    ranked = sorted((int(o), str(turtle.value(s, URIRef(PKG + "iriFamily"))))
+                    for s, o in turtle.subject_objects(URIRef(PKG + "resolutionOrder")))
+    assert families == tuple(name for _, name in ranked)
+    assert "role" not in families and default_model().family_of("RoleActor") == "role"
+    assert {"person", "org", "place"} <= set(families)
+
+
+def test_a_family_given_a_resolution_order_takes_part(tmp_path: Path) -> None:
+    path = tmp_path / "roles.ttl"
+    path.write_text(ONTOLOGY_FILE.read_text(encoding="utf-8")
+                    + "\npkg:RoleActor pkg:resolutionOrder 9 .\n", encoding="utf-8")
+    assert load_model(path).resolution_families[-1] == "role"
+    path.write_text(ONTOLOGY_FILE.read_text(encoding="utf-8")
+                    + '\npkg:Actor pkg:resolutionOrder "first" .\n', encoding="utf-8")
+    with pytest.raises(InvalidOntology, match=r"roles\.ttl: .*Actor has resolutionOrder"):
+        load_model(path)
+
+
 @pytest.mark.parametrize(("name", "expected"), [
     ("cancelledMeetingWith", "CANCELLED_MEETING_WITH"), ("subOrganizationOf", "SUB_ORGANIZATION_OF"),
     ("memberOf", "MEMBER_OF"), ("HTTPLink", "HTTP_LINK"), ("a-b c", "A_B_C"),
