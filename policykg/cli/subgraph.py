@@ -75,6 +75,12 @@ def _sparql_iris(store: Any, sparql: str, params: dict[str, Any]) -> list[str]:
               help="Keep nodes of this class or a subclass (Person, GovernmentAgency...).")
 @click.option("--rel-type", "rel_types", multiple=True, metavar="TYPE",
               help="Keep relationships of this type (FUNDS, MEMBER_OF...).")
+@click.option("--max-degree", type=click.IntRange(1), default=None, metavar="N",
+              help="With --actor: walk at most N neighbours out of any node (those linked by "
+                   "the most relationships first), so a hub does not swamp the view.")
+@click.option("--exclude-source", "exclude_sources", multiple=True, metavar="PATTERN",
+              help="Leave out what only sources whose key matches this glob state "
+                   "(repeatable), e.g. 'samples/gdelt/*'.")
 @click.option("--max-nodes", type=click.IntRange(1), default=5000, show_default=True,
               help="Fail when the selection has more nodes (see --truncate).")
 @click.option("--truncate", is_flag=True,
@@ -89,12 +95,14 @@ def export_subgraph(ctx: click.Context, actor: str | None, depth: int, query_nam
                     params: tuple[str, ...], cypher: str | None, from_neo4j: bool,
                     sparql: str | None, source_key: str | None, since: str | None,
                     until: str | None, keep_undated: bool, node_types: tuple[str, ...],
-                    rel_types: tuple[str, ...], max_nodes: int, truncate: bool, fmt: str,
+                    rel_types: tuple[str, ...], max_degree: int | None,
+                    exclude_sources: tuple[str, ...], max_nodes: int, truncate: bool, fmt: str,
                     output: str, title: str | None) -> None:
     """Export part of the graph for Gephi, Cytoscape, D3, Graphviz, Neo4j or a browser.
 
     Select with one of --actor, --query, --cypher, --sparql or --source (or nothing: the whole
-    store), narrow with --since/--until, --node-type and --rel-type. Facts (memberships,
+    store), narrow with --since/--until, --node-type and --rel-type; keep open data from
+    swamping a neighbourhood with --max-degree and --exclude-source. Facts (memberships,
     funding flows, statements, relations) become relationships between the actors they link,
     carrying their dates, amounts, text, evidence and sources.
 
@@ -102,6 +110,8 @@ def export_subgraph(ctx: click.Context, actor: str | None, depth: int, query_nam
     Example:
         policykg export-subgraph --actor "Donald Trump" --depth 2 -o trump.html
         policykg export-subgraph --actor Mexico --rel-type FUNDS --format gexf -o funds.gexf
+        policykg export-subgraph --actor Mexico --depth 2 --max-degree 25 \\
+            --exclude-source 'samples/gdelt/*' -o mexico.html
         policykg export-subgraph --source examples/03-facts.yaml --format csv -o facts.zip
         policykg export-subgraph --query funding --since 2017 --format json -o -
         policykg export-subgraph --sparql "SELECT ?p WHERE { ?p a pkg:Person }" --format dot
@@ -126,6 +136,8 @@ def export_subgraph(ctx: click.Context, actor: str | None, depth: int, query_nam
         rel_types=frozenset(r.upper() for r in rel_types),
         max_nodes=max_nodes,
         truncate=truncate,
+        max_degree=max_degree,
+        exclude_sources=exclude_sources,
     )
     store = get_store(ctx, read_only=True)
     reader = GraphReader(store)
@@ -150,7 +162,8 @@ def export_subgraph(ctx: click.Context, actor: str | None, depth: int, query_nam
     else:
         default_title = "policykg graph"
     view = run_selection(reader, filters=filters, **kwargs)
-    data = render(view, fmt, ExportContext(reader=reader, title=title or default_title))
+    data = render(view, fmt, ExportContext(reader=reader, title=title or default_title,
+                                                filters=filters))
     where = write_export(data, Path(output) if output != "-" else "-")
     click.echo(f"{view.number_of_nodes()} nodes, {view.number_of_edges()} relationships "
                f"({fmt}) -> {where}", err=True)

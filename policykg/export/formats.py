@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 import pyoxigraph as ox
 
-from policykg.export.select import GraphReader
+from policykg.export.select import Filters, GraphReader
 from policykg.graph.store import PREFIXES
 from policykg.output import csv_cell, csv_text, terminal_text
 
@@ -49,10 +49,12 @@ __all__ = [
 
 @dataclass
 class ExportContext:
-    """What writers may need besides the view: the reader that built it (for RDF)."""
+    """What writers may need besides the view: the reader that built it (for RDF) and the
+    filters it was selected with (the HTML page embeds neighbours beyond the view under them)."""
 
     reader: GraphReader | None = None
     title: str = "policykg subgraph"
+    filters: Filters | None = None
 
 
 # ------------------------------------------------------------------------------ shared helpers

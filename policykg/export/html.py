@@ -1,5 +1,10 @@
 """A self-contained HTML page that draws a view graph as SVG, offline.
 
+Besides the view the page embeds one more ring of neighbours (``embed_neighbours``, at most
+``EXPAND_LIMIT`` nodes, under the same filters), hidden until a click on a node expands it; the
+script draws parallel facts apart, collapses large groups, filters by type, source and time
+(see ``view.js``).
+
 The layout is computed here (a force-directed layout in pure Python, seeded, so the same view
 gives the same picture; networkx's own layouts need numpy, which policykg does not depend on;
 above ``FORCE_LAYOUT_LIMIT`` nodes, one disc per type).
@@ -24,13 +29,20 @@ from typing import Any
 import networkx as nx
 
 from policykg.export.formats import ExportContext, type_colour
+from policykg.export.select import Filters, GraphReader, gc_paused, walk_neighbours
 
-__all__ = ["layout", "write_html", "page_json", "LABEL_LIMIT", "FORCE_LAYOUT_LIMIT"]
+__all__ = ["layout", "write_html", "page_json", "embed_neighbours", "LABEL_LIMIT",
+           "FORCE_LAYOUT_LIMIT", "EXPAND_LIMIT", "EXPAND_PER_NODE"]
 
 WIDTH = 1600.0
 HEIGHT = 1000.0
 #: Up to this many nodes every label is drawn; above it only search matches are labelled.
 LABEL_LIMIT = 400
+#: At most this many nodes beyond the view are embedded for expanding; views larger than this
+#: embed none (the page would be slow to open, and the view is already more than one can read).
+EXPAND_LIMIT = 1500
+#: Without ``--max-degree``, at most this many hidden neighbours are embedded per node.
+EXPAND_PER_NODE = 60
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -48,17 +60,21 @@ _TEMPLATE = """<!DOCTYPE html>
          autocomplete="off">
   <span id="search-status" role="status"></span>
   <span id="summary"></span>
-  <ul id="legend" aria-label="Legend"></ul>
+  <button id="reset" type="button">Reset</button>
+  <div id="time" class="control"><span>Dates</span>
+    <input id="time-from" type="range" aria-label="From date">
+    <input id="time-to" type="range" aria-label="To date">
+    <output id="time-label"></output></div>
+  <details class="control"><summary>Sources</summary><ul id="source-filters"></ul></details>
+  <ul id="legend" aria-label="Node types (untick to hide)"></ul>
 </header>
 <main>
-  <svg id="canvas" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="graph">
-    <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6"
-      markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"
-      fill="#9aa"/></marker></defs>
-  </svg>
+  <svg id="canvas" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="graph"></svg>
 </main>
-<aside id="panel" aria-live="polite"><p>Click a node or a relationship to see its properties,
-evidence and sources. Search with the box above, or open this page with <code>#q=name</code>.</p>
+<aside id="panel" aria-live="polite"><p>Click a node to open its neighbours and see its
+properties; click a relationship for its evidence and sources; click a group or a thick line to
+open it. Filter with the dates, sources and types above; search with the box, or open this page
+with <code>#q=name</code>.</p>
 </aside>
 <script id="graph-data" type="application/json">{data}</script>
 <script>{js}</script>
@@ -239,25 +255,78 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode() + "'"
 
 
+def embed_neighbours(view: nx.MultiDiGraph, reader: GraphReader, filters: Filters | None,
+                     limit: int = EXPAND_LIMIT) -> nx.MultiDiGraph:
+    """The view plus the neighbours of its nodes (one ring, under ``filters``, at most
+    ``limit`` new nodes; per node at most ``--max-degree`` or ``EXPAND_PER_NODE``), with the
+    edges that touch them. The view's own nodes and edges are kept as they are; a node whose
+    neighbours were not all embedded says how many are missing in ``omittedNeighbours``."""
+    if view.number_of_nodes() == 0 or view.number_of_nodes() > limit:
+        return view
+    base = filters or Filters()
+    walk = Filters(since=base.since, until=base.until, keep_undated=base.keep_undated,
+                   node_types=base.node_types, rel_types=base.rel_types,
+                   max_degree=base.max_degree or EXPAND_PER_NODE,
+                   exclude_sources=base.exclude_sources)
+    seen = set(view.nodes)
+    omitted: dict[str, int] = {}
+    extra: list[str] = []
+    with gc_paused():
+        for node in list(view.nodes):
+            for other in walk_neighbours(reader, node, walk, seen, omitted):
+                if len(extra) >= limit:
+                    omitted[node] = omitted.get(node, 0) + 1
+                    continue
+                seen.add(other)
+                extra.append(other)
+        wider = view.copy()
+        for node, count in omitted.items():
+            wider.nodes[node]["omittedNeighbours"] = count
+        if not extra:
+            return wider
+        reader.describe(extra)
+        for iri in extra:
+            wider.add_node(iri, **reader.node_attrs(iri), embedded=True)
+        added = set(extra)
+        for u, v, key, attrs in reader.edges_among(extra, seen, touching=True):
+            # A fact between two of the view's nodes is already drawn (perhaps under another
+            # key: a fact's edge keys count the ends present), so only edges to new nodes.
+            if ((u in added or v in added) and not wider.has_edge(u, v, key)
+                    and walk.edge_ok(attrs)):
+                wider.add_edge(u, v, key=key, embedded=True, **attrs)
+        cited = {s for _, d in wider.nodes(data=True) for s in d.get("sources", ())}
+        cited |= {s for _, _, d in wider.edges(data=True) for s in d.get("sources", ())}
+        wider.graph["sources"] = sorted((s for s in reader.sources().values()
+                                         if s["key"] in cited), key=lambda s: str(s["key"]))
+    return wider
+
+
 def _page_data(view: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, Any]:
-    positions = layout(view)
+    shown = [n for n, d in view.nodes(data=True) if not d.get("embedded")]
+    positions = layout(view.subgraph(shown)) if len(shown) < view.number_of_nodes() \
+        else layout(view)
     index = {n: i for i, n in enumerate(view.nodes)}
     degree = dict(view.degree())
+    hidden = ("evidence", "uri", "label", "embedded", "sources")
     nodes = []
     for n, d in view.nodes(data=True):
-        x, y = positions[n]
+        x, y = positions.get(n, (None, None))
         names = d.get("altLabel", [])
         nodes.append({
             "id": str(n), "uri": str(d.get("uri", n)), "label": str(d.get("label", n)),
             "type": str(d.get("type", "")), "colour": type_colour(str(d.get("type", ""))),
             "x": x, "y": y, "r": round(4 + min(math.sqrt(degree.get(n, 0)) * 1.5, 12), 1),
+            "shown": not d.get("embedded", False), "sources": d.get("sources", []),
+            "omitted": int(d.get("omittedNeighbours", 0)),
             "names": names if isinstance(names, list) else [names],
             "evidence": d.get("evidence", []),
-            "props": {k: v for k, v in d.items() if k not in ("evidence", "uri", "label")},
+            "props": {k: v for k, v in d.items() if k not in hidden},
         })
     edges = [{"s": index[u], "t": index[v], "key": str(k), "type": str(d.get("type", "")),
+              "start": d.get("start"), "end": d.get("end"), "sources": d.get("sources", []),
               "evidence": d.get("evidence", []),
-              "props": {key: val for key, val in d.items() if key != "evidence"}}
+              "props": {key: val for key, val in d.items()
+                        if key not in ("evidence", "embedded", "sources")}}
              for u, v, k, d in view.edges(keys=True, data=True)]
     counts = Counter(str(d.get("type", "")) for _, d in view.nodes(data=True))
     types = [{"type": t, "colour": type_colour(t), "count": c}
@@ -271,6 +340,8 @@ def _page_data(view: nx.MultiDiGraph, ctx: ExportContext) -> dict[str, Any]:
 
 def write_html(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """The self-contained page (see the module docstring)."""
+    if ctx.reader is not None:
+        view = embed_neighbours(view, ctx.reader, ctx.filters)
     js, css = _asset("view.js"), _asset("view.css")
     csp = "; ".join([
         "default-src 'none'",

@@ -28,6 +28,7 @@ URL, date) and ``selection`` describes how the view was selected.
 from __future__ import annotations
 
 import calendar
+import fnmatch
 import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -68,6 +69,7 @@ __all__ = [
     "parse_bound",
     "RESERVED",
     "gc_paused",
+    "walk_neighbours",
 ]
 
 PKG = str(PKG_NAMESPACE)
@@ -86,7 +88,8 @@ _NOT_PROPERTIES = frozenset({_RDF_TYPE, _EVIDENCE, _PREF_LABEL})
 #: Attribute names the view graph sets itself; a literal property with one of these local names
 #: is stored under ``<prefix>_<name>`` instead.
 RESERVED = frozenset({"uri", "label", "type", "types", "id", "evidence", "sources", "fact",
-                      "start", "end", "key", "source", "target", "viz"})
+                      "start", "end", "key", "source", "target", "viz",
+                      "omittedNeighbours"})
 _INTEGER_TYPES = {str(XSD[t]) for t in ("integer", "int", "long", "short", "byte",
                                         "nonNegativeInteger", "positiveInteger",
                                         "nonPositiveInteger", "negativeInteger",
@@ -237,10 +240,26 @@ class Filters:
     rel_types: frozenset[str] = frozenset()
     max_nodes: int = 5000
     truncate: bool = False
+    #: Walk at most this many neighbours out of any node (``--max-degree``); None: all.
+    max_degree: int | None = None
+    #: Glob patterns of source keys whose facts are left out (``--exclude-source``).
+    exclude_sources: tuple[str, ...] = ()
+
+    def source_ok(self, sources: Iterable[str]) -> bool:
+        """Whether something stated by these sources stays: it has no source, or one source
+        that no ``exclude_sources`` pattern matches (a fact an excluded source repeats stays)."""
+        if not self.exclude_sources:
+            return True
+        keys = list(sources)
+        return not keys or any(
+            not any(fnmatch.fnmatchcase(k, pattern) for pattern in self.exclude_sources)
+            for k in keys)
 
     def edge_ok(self, attrs: Mapping[str, Any]) -> bool:
-        """Whether an edge passes the relationship-type and time-window filters."""
+        """Whether an edge passes the relationship-type, source and time-window filters."""
         if self.rel_types and attrs.get("type") not in self.rel_types:
+            return False
+        if not self.source_ok(attrs.get("sources", ())):
             return False
         if self.since is None and self.until is None:
             return True
@@ -251,13 +270,16 @@ class Filters:
             start is None or self.until is None or start <= self.until)
 
     def node_ok(self, attrs: Mapping[str, Any]) -> bool:
-        """Whether a node passes the node-type filter."""
+        """Whether a node passes the node-type and source filters."""
+        if not self.source_ok(attrs.get("sources", ())):
+            return False
         return not self.node_types or bool(self.node_types & set(attrs.get("types", ())))
 
     @property
     def active(self) -> bool:
         """Whether any edge or node filter is set."""
-        return bool(self.since or self.until or self.node_types or self.rel_types)
+        return bool(self.since or self.until or self.node_types or self.rel_types
+                    or self.exclude_sources)
 
 
 # ------------------------------------------------------------------------------------ reader
@@ -662,6 +684,8 @@ class Selection:
     description: str = ""
     source_graph: str | None = None  # only edges stated by this source
     truncated: bool = False
+    #: Nodes whose neighbours ``--max-degree`` cut, with how many it left out.
+    omitted: dict[str, int] = field(default_factory=dict)
 
 
 def _check_size(count: int, filters: Filters, what: str) -> None:
@@ -674,22 +698,19 @@ def _check_size(count: int, filters: Filters, what: str) -> None:
 
 def select_actor(reader: GraphReader, iri: str, depth: int, filters: Filters) -> Selection:
     """The actor and every node within ``depth`` edges of it (breadth first), respecting the
-    edge and node filters while walking."""
+    edge and node filters while walking; with ``filters.max_degree``, at most that many
+    neighbours are walked out of any node (see :func:`walk_neighbours`)."""
     if depth < 0:
         raise QueryError("--depth must be 0 or more")
     reader.describe([iri])
     order = [iri]
     seen = {iri}
     frontier = [iri]
+    omitted: dict[str, int] = {}
     for _ in range(depth):
         next_frontier: list[str] = []
         for node in frontier:
-            for other, _attrs in reader.neighbours(node, filters):
-                if other in seen:
-                    continue
-                if filters.node_types and not filters.node_ok(
-                        {"types": reader.most_specific(other)[1]}):
-                    continue
+            for other in walk_neighbours(reader, node, filters, seen, omitted):
                 seen.add(other)
                 order.append(other)
                 next_frontier.append(other)
@@ -697,11 +718,41 @@ def select_actor(reader: GraphReader, iri: str, depth: int, filters: Filters) ->
                 if not filters.truncate:
                     _check_size(len(order), filters, f"the selection around <{iri}> (at least)")
                 return Selection(order[: filters.max_nodes], {iri},
-                                 f"actor <{iri}> depth {depth} (truncated)", truncated=True)
+                                 f"actor <{iri}> depth {depth} (truncated)", truncated=True,
+                                 omitted=omitted)
         frontier = next_frontier
         if not frontier:
             break
-    return Selection(order, {iri}, f"actor <{iri}> depth {depth}")
+    return Selection(order, {iri}, f"actor <{iri}> depth {depth}", omitted=omitted)
+
+
+def walk_neighbours(reader: GraphReader, node: str, filters: Filters, seen: set[str],
+                       omitted: dict[str, int]) -> list[str]:
+    """The neighbours of ``node`` not ``seen`` yet that pass the filters, in the order met.
+
+    With ``filters.max_degree`` only that many are kept, those linked to ``node`` by the most
+    relationships first (then by IRI, so the choice is stable); how many were left out is
+    counted in ``omitted[node]``. This keeps a hub (a programme with hundreds of activities)
+    from swamping a neighbourhood while its best-connected neighbours still show.
+    """
+    links: dict[str, int] = {}
+    for other, _attrs in reader.neighbours(node, filters):
+        if other in seen:
+            continue
+        if other not in links:
+            if (filters.node_types or filters.exclude_sources) and not filters.node_ok(
+                    {"types": reader.most_specific(other)[1],
+                     "sources": reader.source_keys(other)}):
+                continue
+            links[other] = 0
+        links[other] += 1
+    found = list(links)
+    cap = filters.max_degree
+    if cap is not None and len(found) > cap:
+        omitted[node] = len(found) - cap
+        kept = set(sorted(found, key=lambda o: (-links[o], o))[:cap])
+        found = [o for o in found if o in kept]
+    return found
 
 
 def select_iris(reader: GraphReader, iris: Iterable[str], description: str) -> Selection:
@@ -805,7 +856,7 @@ def build_view(reader: GraphReader, selection: Selection, filters: Filters) -> n
     nodes = list(selection.nodes)
     reader.describe(nodes)
     attrs_of = {iri: reader.node_attrs(iri) for iri in nodes}
-    if filters.node_types:
+    if filters.node_types or filters.exclude_sources:
         nodes = [n for n in nodes if n in selection.seeds or filters.node_ok(attrs_of[n])]
     _check_size(len(nodes), filters, f"the selection ({selection.description})")
     truncated = selection.truncated or len(nodes) > filters.max_nodes
@@ -814,6 +865,8 @@ def build_view(reader: GraphReader, selection: Selection, filters: Filters) -> n
     view = nx.MultiDiGraph()
     for iri in nodes:
         view.add_node(iri, **attrs_of[iri])
+        if iri in selection.omitted:
+            view.nodes[iri]["omittedNeighbours"] = selection.omitted[iri]
     had_edges: set[str] = set()
     source_key = reader.source_key(selection.source_graph) if selection.source_graph else None
     for u, v, key, attrs in reader.edges_among(nodes, node_set):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import networkx as nx
+import yaml
 
 from tests.conftest import CLI
 
@@ -75,3 +76,39 @@ def test_html_file(kg: CLI, tmp_path: Path) -> None:
     kg("load", "examples/")
     kg("export-subgraph", "--actor", "Trump", "--depth", "2", "-o", "t.html")
     assert "<svg" in (kg.cwd / "t.html").read_text(encoding="utf-8")
+
+
+def test_max_degree_and_exclude_source(kg: CLI) -> None:
+    kg("load", "examples/")
+    whole = json.loads(kg("export-subgraph", "--actor", "Mexico", "--depth", "1",
+                          "--format", "json").stdout)
+    capped = json.loads(kg("export-subgraph", "--actor", "Mexico", "--depth", "1",
+                           "--max-degree", "3", "--format", "json").stdout)
+    assert len(capped["nodes"]) == 4 < len(whole["nodes"])
+    mexico = next(n for n in capped["nodes"] if n["label"] == "Mexico")
+    assert mexico["omittedNeighbours"] == len(whole["nodes"]) - 4
+    # The three kept are those linked to Mexico by the most facts.
+    links_to = {n["id"]: 0 for n in whole["nodes"] if n["id"] != mexico["id"]}
+    for link in whole["links"]:
+        for end, other in ((link["source"], link["target"]), (link["target"], link["source"])):
+            if end == mexico["id"] and other in links_to:
+                links_to[other] += 1
+    kept = {n["id"] for n in capped["nodes"]} - {mexico["id"]}
+    assert min(links_to[k] for k in kept) >= max(v for k, v in links_to.items() if k not in kept)
+
+    # Leaving out one source: what only it states goes; the raw file says Jorge Bustamante is
+    # linked to Mexico by statements of 03-facts.yaml alone.
+    raw = yaml.safe_load((kg.cwd / "examples" / "03-facts.yaml").read_text(encoding="utf-8"))
+    assert any(s["speaker"] == "jorge-bustamante" for s in raw["statements"])
+    ids = {n["label"]: n["id"] for n in whole["nodes"]}
+    assert "Jorge Bustamante" in ids
+    without = json.loads(kg("export-subgraph", "--actor", "Mexico", "--depth", "1",
+                            "--exclude-source", "*03-facts.yaml", "--format", "json").stdout)
+    assert "Jorge Bustamante" not in {n["label"] for n in without["nodes"]}
+    assert without["links"]
+    assert all(any(not s.endswith("03-facts.yaml") for s in link["sources"])
+               for link in without["links"])
+    both = json.loads(kg("export-subgraph", "--actor", "Mexico", "--depth", "1",
+                         "--exclude-source", "*03-facts.yaml", "--exclude-source",
+                         "*01-actors.yaml", "--format", "json").stdout)
+    assert len(both["links"]) < len(without["links"])
