@@ -473,11 +473,14 @@
     wrap.appendChild(ul);
     return wrap;
   }
-  function sourcesBlock(keys) {
+  function sourcesBlock(keys, evidence) {
+    // The sources stating it that its evidence does not already name.
+    var named = (evidence || []).map(function (ev) { return ev.source; });
+    var rest = (keys || []).filter(function (k) { return named.indexOf(k) < 0; });
     var wrap = el("div", { "class": "sources" });
-    if (!keys || !keys.length) { return wrap; }
-    wrap.appendChild(el("h3", null, "Sources"));
-    keys.forEach(function (k) { wrap.appendChild(sourceLink(k)); });
+    if (!rest.length) { return wrap; }
+    wrap.appendChild(el("h3", null, named.length ? "Other sources" : "Sources"));
+    rest.forEach(function (k) { wrap.appendChild(sourceLink(k)); });
     return wrap;
   }
   function propsTable(props, skip) {
@@ -515,7 +518,7 @@
         " not in this file (export with a larger --max-degree or around this node)"));
     }
     panel.appendChild(propsTable(n.props, ["label", "uri", "type", "types"]));
-    panel.appendChild(sourcesBlock(n.sources));
+    panel.appendChild(sourcesBlock(n.sources, n.evidence));
     panel.appendChild(evidenceList(n.evidence));
     var rel = el("div", { "class": "relations" });
     rel.appendChild(el("h3", null, "Relationships (" + adjacency[i].length + ")"));
@@ -543,7 +546,7 @@
     panel.appendChild(ends);
     panel.appendChild(propsTable(e.props, ["type"]));
     panel.appendChild(evidenceList(e.evidence));
-    panel.appendChild(sourcesBlock(e.sources));
+    panel.appendChild(sourcesBlock(e.sources, e.evidence));
     panel.setAttribute("data-shown", e.key);
   }
   function showPair(pair) {

@@ -63,11 +63,15 @@ def test_html_has_no_link_but_http(whole: nx.MultiDiGraph, reader: GraphReader) 
     parser = _Links()
     parser.feed(data.decode("utf-8"))
     assert all(web_link(link) or link.startswith("#") for link in parser.links), parser.links
-    # The page's script builds no link of any kind from the data: it shows IRIs and source URLs
-    # as text (a link it added would need an href or a window.open).
+    # The page's script builds one kind of link from the data, a source's web address, and only
+    # after checking that it is http(s) (tests/export/test_view.py clicks one, and checks that a
+    # javascript: URL gets none); IRIs are text.
     script = _asset("view.js")
-    for builder in ("href", "window.open", "location.assign", "innerHTML"):
+    for builder in ("window.open", "location.assign", "innerHTML", "outerHTML"):
         assert builder not in script
+    assert script.count("href") == 1
+    before = script[:script.index("href")].rsplit("\n", 3)
+    assert "/^https?:\\/\\//i.test(src.url)" in "\n".join(before[-3:])
 
 
 @pytest.mark.parametrize("breaker", ["\r", "\n", "\r\n", "\u2028", "\u2029", "\x85", "\x0b"])

@@ -302,3 +302,30 @@ def test_screenshots_at_two_sizes(mexico, browser: Browser, tmp_path: Path,
     with capsys.disabled():
         print("\nview screenshots: " + ", ".join(str(s) for s in shots))
     assert re.search(r"\d+ nodes", browser.js("document.getElementById('summary').textContent"))
+
+
+def test_source_link_only_for_web_addresses(tmp_path: Path, browser: Browser) -> None:
+    view = nx.MultiDiGraph()
+    view.add_node("urn:a", label="A", type="Person")
+    view.add_node("urn:b", label="B", type="Person")
+    view.add_edge("urn:a", "urn:b", key="urn:bad", type="MEETS_WITH", sources=["bad"],
+                  evidence=[{"source": "bad", "quote": "q"}])
+    view.add_edge("urn:a", "urn:b", key="urn:good", type="MEETS_WITH", sources=["good"],
+                  evidence=[{"source": "good"}])
+    view.graph["sources"] = [
+        {"key": "bad", "title": "Bad", "url": "javascript:document.body.setAttribute('x','1')"},
+        {"key": "good", "title": "Good", "url": "http://example.org/ok"}]
+    page = tmp_path / "links.html"
+    data = render(view, "html", ExportContext(title="links"))
+    assert isinstance(data, bytes)
+    page.write_bytes(data)
+    browser.open(page.as_uri())
+    hrefs = []
+    for key in ("urn:bad", "urn:good"):
+        # The fact's own button in the relationships list of its first node opens its panel.
+        browser.click('circle[data-id="urn:a"]')
+        browser.click(f'#panel button.fact[data-key="{key}"]')
+        assert browser.js("document.getElementById('panel').getAttribute('data-shown')") == key
+        hrefs.append(browser.js("Array.prototype.map.call(document.querySelectorAll("
+                                "'#panel a'), function (a) { return a.getAttribute('href'); })"))
+    assert hrefs == [[], ["http://example.org/ok"]]
