@@ -27,6 +27,8 @@ class Browser:
     def __init__(self, executable: str, profile: Path, width: int = 1280, height: int = 800,
                  timeout: float = 30.0) -> None:
         profile.mkdir(parents=True, exist_ok=True)
+        # A port file left by an earlier browser on this profile would name a closed port.
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)
         self.timeout = timeout
         self.process = subprocess.Popen(
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
