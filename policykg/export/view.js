@@ -426,6 +426,21 @@
     return fresh.length;
   }
 
+  function openNode(i) {
+    // Opens one embedded node beside a drawn neighbour (it has one: the ring is one step out).
+    if (!placed[i]) {
+      var anchor = null;
+      adjacency[i].forEach(function (ei) {
+        var e = edges[ei], other = e.s === i ? e.t : e.s;
+        if (anchor === null && state.open[other] && placed[other]) { anchor = other; }
+      });
+      var a = anchor === null ? { x: view.x + view.w / 2, y: view.y + view.h / 2 } : nodes[anchor];
+      nodes[i].x = a.x + 60; nodes[i].y = a.y - 40;
+      placed[i] = true;
+    }
+    state.open[i] = true;
+  }
+
   // ---------------------------------------------------------------- side panel
   var panel = document.getElementById("panel");
   function addRow(table, key, value) {
@@ -594,9 +609,13 @@
     var found = [];
     matches = {};
     nodes.forEach(function (n, i) {
-      if (q !== "" && state.open[i] && folded[i].indexOf(q) >= 0) { matches[i] = 1; found.push(i); }
+      if (q !== "" && folded[i].indexOf(q) >= 0) { matches[i] = 1; found.push(i); }
     });
-    status.textContent = q === "" ? "" : found.length + " match" + (found.length === 1 ? "" : "es");
+    // Drawn matches first; a match among the embedded neighbours is opened by Enter.
+    found.sort(function (a, b) { return (state.open[b] ? 1 : 0) - (state.open[a] ? 1 : 0) || a - b; });
+    var closed = found.filter(function (i) { return !state.open[i]; }).length;
+    status.textContent = q === "" ? "" : found.length + " match" + (found.length === 1 ? "" : "es") +
+      (closed ? " (" + closed + " not drawn yet: Enter opens one)" : "");
     document.body.setAttribute("data-matches", String(found.length));
     render();
     return found;
@@ -605,7 +624,10 @@
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") {
       var m = search(input.value);
-      if (m.length) { selectNode(m[0], false); }
+      if (m.length) {
+        if (!state.open[m[0]]) { openNode(m[0]); fit(); }
+        selectNode(m[0], false);
+      }
     }
   });
 
@@ -642,6 +664,9 @@
     }
   });
   var initial = search(input.value);
-  if (initial.length) { selectNode(initial[0], false); }
+  if (initial.length) {
+    if (!state.open[initial[0]]) { openNode(initial[0]); fit(); }
+    selectNode(initial[0], false);
+  }
   document.body.setAttribute("data-ready", "1");
 }());

@@ -159,6 +159,13 @@ class Browser:
             self._mouse("mouseMoved", x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps, 1)
         self._mouse("mouseReleased", x1, y1)
 
+    def type(self, text: str) -> None:
+        """Type into the focused element, then press Enter."""
+        self.send("Input.insertText", text=text)
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                      windowsVirtualKeyCode=13, text="\r" if kind == "keyDown" else "")
+
     def screenshot(self, path: Path, width: int, height: int) -> Path:
         self.size(width, height)
         self.js("new Promise(function (r) { requestAnimationFrame(function () { r(1); }); })")

@@ -209,6 +209,17 @@ def test_click_expands_and_filters_and_slider_narrow(mexico, browser: Browser) -
     assert count(browser, "facts") < facts_before
 
 
+def test_search_opens_an_embedded_node(mexico, browser: Browser) -> None:
+    path, data, _ = mexico
+    browser.open(path.as_uri())
+    hidden = next(n for n in data["nodes"] if not n["shown"] and n["type"] == "Person")
+    assert hidden["id"] not in drawn_nodes(browser)
+    browser.click("#search")
+    browser.type(hidden["label"])
+    assert hidden["id"] in drawn_nodes(browser)
+    assert browser.js("document.getElementById('panel').getAttribute('data-shown')") == hidden["id"]
+
+
 def test_fact_panel_shows_evidence_and_source_link(mexico, browser: Browser) -> None:
     path, data, _ = mexico
     browser.open(path.as_uri())
