@@ -125,3 +125,21 @@ def test_size_cap(reader: GraphReader, store) -> None:  # type: ignore[no-untype
     assert view.number_of_nodes() == 5 and mexico in view and view.graph["truncated"]
     with pytest.raises(SelectionTooLarge):
         run_selection(reader, filters=Filters(max_nodes=3))
+
+
+def test_excluded_sources_and_max_degree(reader: GraphReader, store) -> None:  # type: ignore[no-untyped-def]
+    # A fact stays while one source that states it is not excluded; unsourced links stay.
+    filters = Filters(exclude_sources=("open/*", "*.tsv"))
+    assert filters.source_ok(["open/a.xml", "curated.yaml"])
+    assert not filters.source_ok(["open/a.xml", "b.tsv"])
+    assert filters.source_ok([])
+    assert not filters.edge_ok({"type": "FUNDS", "sources": ["open/x"]})
+    assert filters.active and not Filters().active
+    # The walk keeps the neighbours linked by the most facts and counts those it left out.
+    mexico = find_entity(store, "Mexico")
+    whole = run_selection(reader, actor=mexico, depth=1)
+    capped = run_selection(reader, actor=mexico, depth=1, filters=Filters(max_degree=2))
+    assert capped.number_of_nodes() == 3
+    assert capped.nodes[mexico]["omittedNeighbours"] == whole.number_of_nodes() - 3
+    again = run_selection(reader, actor=mexico, depth=1, filters=Filters(max_degree=2))
+    assert list(again) == list(capped)  # the same choice each time
