@@ -18,6 +18,7 @@ from policykg.loaders.article.mentions import (
     Entities,
     Mention,
 )
+from policykg.loaders.article.resources import Lexicon
 from policykg.loaders.article.segmentation import (
     _APPOS_RE,
     _AUX,
@@ -40,35 +41,6 @@ _SCALES = {
     "b": 1e9,
 }
 _QUAL_RE = "|".join(re.escape(q) for q in sorted(gz.QUALIFIERS, key=len, reverse=True))
-_MONEY_RE = re.compile(
-    rf"(?:(?P<qual>{_QUAL_RE})\s+)?(?:"
-    rf"(?P<cur>US\$|U\.S\.\s?\$|USD\s?|MX\$|MXN\s?|EUR\s?|€|£|\$)\s?(?P<num>{_NUM})"
-    rf"(?:\s?(?P<scale>thousand|million|billion|trillion)\b|(?P<abbr>bn|mn|m|k|b)\b)?"
-    rf"|(?P<num2>{_NUM})\s?(?P<scale2>thousand|million|billion|trillion)?\s+"
-    rf"(?:(?:U\.S\.|US|American|Mexican)\s+)?(?P<unit2>dollars|pesos|euros|quetzales|lempiras)\b"
-    rf"|(?P<vague>billions|millions|hundreds of millions|tens of millions|thousands|"
-    rf"hundreds of thousands) of (?:(?:U\.S\.|US)\s+)?(?P<vunit>dollars|pesos|euros)\b"
-    rf")",
-    re.I,
-)
-_UNIT_CUR = {
-    "dollars": "USD",
-    "pesos": "MXN",
-    "euros": "EUR",
-    "quetzales": "GTQ",
-    "lempiras": "HNL",
-}
-_SYM_CUR = {
-    "us$": "USD",
-    "u.s.$": "USD",
-    "usd": "USD",
-    "mx$": "MXN",
-    "mxn": "MXN",
-    "eur": "EUR",
-    "€": "EUR",
-    "£": "GBP",
-    "$": "USD",
-}
 _FUND_VERBS = re.compile(
     r"\b(?:provid(?:e|es|ed|ing)|g[ai]ve|given|giv(?:es|ing)|fund(?:s|ed|ing)?|allott?(?:ed)?|"
     r"commit(?:s|ted)?|contribut(?:e|es|ed)|pledg(?:e|es|ed)|approv(?:e|es|ed)|"
@@ -85,27 +57,24 @@ def _num(s: str) -> float:
 def find_amounts(text: str, ent: Entities, sentences: list[Span]) -> list[Amount]:
     out: list[Amount] = []
     sent_starts = [s for s, _e in sentences]
-    for m in _MONEY_RE.finditer(text):
+    money = ent.lex.money_pattern(_NUM, _QUAL_RE)
+    for m in money.finditer(text):
         qual = m.group("qual")
         start = m.start()
-        if qual is not None:
-            qual_l = qual.lower()
-            if qual_l == "some" and text[start : start + 1] == "S":
-                pass
         value: float | None
         if m.group("num") is not None:
             cur_sym = m.group("cur").replace(" ", "").lower()
-            currency = _SYM_CUR.get(cur_sym, "USD")
+            currency = ent.lex.symbol_currency.get(cur_sym, "USD")
             value = _num(m.group("num"))
             scale = (m.group("scale") or m.group("abbr") or "").lower()
             value *= _SCALES.get(scale, 1.0)
             conf = 0.95
         elif m.group("num2") is not None:
-            currency = _UNIT_CUR[m.group("unit2").lower()]
+            currency = ent.lex.unit_currency[m.group("unit2").lower()]
             value = _num(m.group("num2")) * _SCALES.get((m.group("scale2") or "").lower(), 1.0)
             conf = 0.9
         else:
-            currency = _UNIT_CUR[m.group("vunit").lower()]
+            currency = ent.lex.unit_currency[m.group("vunit").lower()]
             value = None
             conf = 0.6
         end = m.end()
@@ -383,10 +352,10 @@ def _words_until_stop(phrase: str, limit: int = 3) -> str | None:
     return " ".join(words) or None
 
 
-def _sentence_case(phrase: str, at_start: bool) -> str:
+def _sentence_case(phrase: str, at_start: bool, lex: Lexicon) -> str:
     """Lower the first letter of a phrase that was capitalized only by opening a sentence."""
     first = phrase.split(" ", 1)[0]
-    proper = first in gz.DEMONYMS or first.rstrip("s") in gz.DEMONYMS or first in gz.COUNTRIES
+    proper = first in lex.demonyms or first.rstrip("s") in lex.demonyms or first in lex.countries
     if at_start and first[:1].isupper() and first[1:].islower() and not proper:
         return phrase[0].lower() + phrase[1:]
     return phrase
@@ -428,7 +397,9 @@ class _Quantity:
     measure: str | None
 
 
-def _count_quantity(text: str, c0: int, qstart: int, end: int, c1: int) -> _Quantity:
+def _count_quantity(
+    text: str, c0: int, qstart: int, end: int, c1: int, lex: Lexicon
+) -> _Quantity:
     """What a count quantifies: the noun after it, the "of" noun, or the subject it is."""
     after = text[end:c1]
     unit = None
@@ -450,14 +421,16 @@ def _count_quantity(text: str, c0: int, qstart: int, end: int, c1: int) -> _Quan
         found = _noun_phrase_before(text, c0, level.start())
         if found is not None:
             phrase, opens = found
-            phrase = _sentence_case(phrase, opens)
+            phrase = _sentence_case(phrase, opens, lex)
             mc = _COUNT_OF.match(phrase)
             head = _words_until_stop(mc.group("what") if mc else phrase)
             return _Quantity(head, phrase)
     return _Quantity(None, None)
 
 
-def _percent_measure(text: str, c0: int, qstart: int, end: int, c1: int) -> str | None:
+def _percent_measure(
+    text: str, c0: int, qstart: int, end: int, c1: int, lex: Lexicon
+) -> str | None:
     """What a percentage is of: "a 5 percent tariff", "38 percent of X", "X rose 38 percent"."""
     after = text[end:c1]
     mo = _OF_WORDS.match(after)
@@ -475,12 +448,12 @@ def _percent_measure(text: str, c0: int, qstart: int, end: int, c1: int) -> str 
     if change is not None and change.end() == qstart:
         found = _noun_phrase_before(text, c0, change.start())
         if found is not None:
-            phrase = _sentence_case(*found)
+            phrase = _sentence_case(*found, lex)
             return f"{gz.CHANGE_VERBS[change.group('verb').lower()]} in {phrase}"
     elif level is not None and level.end() == qstart:
         found = _noun_phrase_before(text, c0, level.start())
         if found is not None:
-            return _sentence_case(*found)
+            return _sentence_case(*found, lex)
     return None
 
 
@@ -587,12 +560,12 @@ def find_statistics(
         if key not in last_quantity and _opens_clause(text, clause.start, start):
             key = s0 * 1000 - 1
         if pct:
-            quantity = _Quantity("percent", _percent_measure(text, clause.start, start, end,
-                                                            clause.end))
+            measure = _percent_measure(text, clause.start, start, end, clause.end, ent.lex)
+            quantity = _Quantity("percent", measure)
             if quantity.measure is None and key in last_quantity:
                 quantity = _Quantity("percent", last_quantity[key].measure)
         else:
-            quantity = _count_quantity(text, clause.start, start, end, clause.end)
+            quantity = _count_quantity(text, clause.start, start, end, clause.end, ent.lex)
             if quantity.unit is None and key in last_quantity:
                 quantity = last_quantity[key]
         if quantity.unit is not None:

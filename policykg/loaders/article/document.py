@@ -115,6 +115,8 @@ class Statement:
     start: int
     end: int
     confidence: float = 0.8
+    #: for a ``Questioner`` turn, the reporter the host named just before ("Go ahead, Said.")
+    questioner: str | None = None
 
 
 @dataclass

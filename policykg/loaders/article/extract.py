@@ -47,10 +47,12 @@ from policykg.loaders.article.mentions import (
     find_orgs,
     find_persons,
     find_short_mentions,
+    find_titled_surnames,
 )
 from policykg.loaders.article.relations import (
     extract_relations,
 )
+from policykg.loaders.article.resources import Lexicon, active_lexicon
 from policykg.loaders.article.segmentation import (
     find_quotes,
     find_turns,
@@ -150,37 +152,41 @@ def _merge(doc: Document, parts: list[tuple[int, Extraction]]) -> Extraction:
     return out
 
 
-def extract(doc: Document) -> Extraction:
+def extract(doc: Document, lexicon: Lexicon | None = None) -> Extraction:
     """Extract persons, organizations, amounts, statistics, statements and relations.
 
     Args:
         doc: The document (see :func:`read_document`).
+        lexicon: The domain packs to use (default: :func:`active_lexicon`, the shipped packs
+            plus any added with :func:`~policykg.loaders.article.resources.use_resources`).
 
     Returns:
         The extraction. It never raises on odd input; unusable text gives empty lists.
         Long texts are processed in paragraph-aligned chunks of about
         :data:`CHUNK_CHARS` characters (pronouns are not resolved across chunks).
     """
+    lex = lexicon or active_lexicon()
     if len(doc.text) > CHUNK_CHARS:
         parts = []
         for a, b in _chunks(doc.text):
             sub = Document(text=doc.text[a:b], publisher=doc.publisher)
-            parts.append((a, _extract_one(sub)))
+            parts.append((a, _extract_one(sub, lex)))
         return _merge(doc, parts)
-    return _extract_one(doc)
+    return _extract_one(doc, lex)
 
 
-def _extract_one(doc: Document) -> Extraction:
+def _extract_one(doc: Document, lex: Lexicon) -> Extraction:
     text = doc.text
     paragraphs = split_paragraphs(text)
     turns = find_turns(text)
     labels = [(t.label_start, t.label_end) for t in turns]
     quotes = find_quotes(text, paragraphs)
     sentences = split_sentences(text, paragraphs, quotes)
-    ent = Entities(text)
+    ent = Entities(text, lex)
     find_orgs(ent, doc.publisher, labels)
     find_persons(ent)
     find_short_mentions(ent)
+    find_titled_surnames(ent)
     statements = extract_statements(text, ent, sentences, quotes, turns, paragraphs)
     amounts = find_amounts(text, ent, sentences)
     statistics = find_statistics(text, ent, sentences, amounts, doc.date)

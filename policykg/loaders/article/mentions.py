@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from policykg.loaders.article import gazetteer as gz
@@ -13,6 +12,7 @@ from policykg.loaders.article.document import (
     PersonMention,
     Span,
 )
+from policykg.loaders.article.resources import Lexicon, alias_regex
 from policykg.loaders.article.segmentation import (
     _NAME_TOKEN,
     fold,
@@ -29,46 +29,15 @@ class Mention:
     end: int
     surface: str
     key: str  # canonical name (for pronouns: "" until resolved)
-    kind: str  # "person", "org", "country", "pronoun"
+    kind: str  # "person", "possessor" (a person owning a phrase), "org", "country", "pronoun"
 
 
-def _alias_regex(aliases: Iterable[str]) -> re.Pattern[str]:
-    alts = sorted(set(aliases), key=len, reverse=True)
-    body = "|".join(re.escape(a) for a in alts)
-    return re.compile(rf"(?<![\w\-])(?:{body})(?![\w\-])")
-
-
-_ORG_ALIAS: dict[str, str] = {}
-for _name, (_typ, _aliases) in gz.ORGANIZATIONS.items():
-    _ORG_ALIAS[_name] = _name
-    for _a in _aliases:
-        _ORG_ALIAS[_a] = _name
-_ORG_ALIAS["United Nations refugee agency"] = "United Nations High Commissioner for Refugees"
-_ORG_ALIAS["UN refugee agency"] = "United Nations High Commissioner for Refugees"
-_ORG_ALIAS["U.N. refugee agency"] = "United Nations High Commissioner for Refugees"
-_COUNTRY_ALIAS: dict[str, str] = {}
-for _name, _aliases in gz.COUNTRIES.items():
-    _COUNTRY_ALIAS[_name] = _name
-    for _a in _aliases:
-        _COUNTRY_ALIAS[_a] = _name
-_PROGRAM_SET = set(gz.PROGRAMS)
-_ALL_ALIAS_RE = _alias_regex(
-    list(_ORG_ALIAS)
-    + list(_COUNTRY_ALIAS)
-    + list(gz.NOT_COUNTRY_PLACES)
-    + list(gz.PLACES)
-    + list(gz.PROGRAMS)
-)
-_ORG_TYPE: dict[str, str] = {name: typ for name, (typ, _a) in gz.ORGANIZATIONS.items()}
-for _c in gz.COUNTRIES:
-    _ORG_TYPE[_c] = "Country"
 
 _CONNECT = {"of", "for", "on", "the", "and", "de", "del", "la", "las", "los", "y", "&"}
 _CAP_RUN = re.compile(
     rf"(?:{_NAME_TOKEN}|U\.S\.)(?:\s(?:(?:of|for|on|the|and|de|del|la|y|&)\s)*(?:{_NAME_TOKEN}))*"
 )
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z&\.]{1,9})\)")
-_TITLE_ORG_RE = _alias_regex(gz.TITLE_IMPLIES_ORG)
 
 
 def _org_type_from_words(words: list[str]) -> str | None:
@@ -91,6 +60,23 @@ def _org_type_from_words(words: list[str]) -> str | None:
     if len(words) >= 2 and words[0] == "Radio":
         return "MediaOutlet"
     return None
+
+
+def _coordinated_parts(words: list[str], start: int) -> list[tuple[int, list[str]]]:
+    """A run naming two organizations joined by "and" ("Ministry of Water and the National
+    Irrigation Agency") split in two, each with its start; any other run as it is."""
+    for i, word in enumerate(words):
+        if word != "and" or i == 0:
+            continue
+        j = i + 1 + (i + 1 < len(words) and words[i + 1] == "the")
+        left, right = words[:i], words[j:]
+        if len(left) < 2 or not _org_type_from_words(left):
+            continue
+        if len(right) == 1 and right[0].isupper():  # "... and USAID": an acronym of its own
+            return [(start, left)]
+        if len(right) >= 2 and _org_type_from_words(right):
+            return [(start, left), (start + len(" ".join(words[:j])) + 1, right)]
+    return [(start, words)]
 
 
 class _Blocked:
@@ -136,8 +122,9 @@ class _Blocked:
 class Entities:
     """Collects organization and person mentions of one document."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lex: Lexicon) -> None:
         self.text = text
+        self.lex = lex
         self.orgs: dict[str, OrganizationMention] = {}
         self.persons: dict[str, PersonMention] = {}
         self.mentions: list[Mention] = []
@@ -164,7 +151,10 @@ class Entities:
         self.mentions.append(Mention(start, end, surf, name, kind))
         self.blocked.append((start, end))
 
-    def add_person(self, name: str, start: int, end: int, conf: float, gender: str = "") -> None:
+    def add_person(self, name: str, start: int, end: int, conf: float, gender: str = "",
+                   kind: str = "person") -> None:
+        """Add a mention of a person; ``kind="possessor"`` for one that owns a noun phrase
+        ("President Putin's war"): never the antecedent of a later "he said"."""
         per = self.persons.get(name)
         if per is None:
             per = PersonMention(name=name, confidence=conf, gender=gender)
@@ -177,29 +167,50 @@ class Entities:
         if (start, end) not in per.spans:
             per.spans.append((start, end))
         per.confidence = max(per.confidence, conf)
-        self.mentions.append(Mention(start, end, surf, name, "person"))
+        self.mentions.append(Mention(start, end, surf, name, kind))
         self.blocked.append((start, end))
+
+
+def _find_known_names(ent: Entities, transcript_labels: list[Span], taken: list[Span]) -> None:
+    """Entities already in the store (persons, organizations, countries, programs) by their
+    names and aliases, where no pack name was found."""
+    if ent.lex.names is None:
+        return
+    for start, end, name, type_name in ent.lex.names.find(ent.text):
+        if ent.covered(start, end) or any(a <= start < b for a, b in transcript_labels):
+            continue
+        if type_name == "Person":
+            continue  # with the other persons, once the organizations are known
+        if type_name in {"Program", "Policy"}:
+            ent.programs.append((start, end, name))
+            ent.blocked.append((start, end))
+        else:
+            ent.add_org(name, type_name, start, end, 0.9)
+        taken.append((start, end))
 
 
 def find_orgs(ent: Entities, publisher: str | None, transcript_labels: list[Span]) -> None:
     text = ent.text
     taken: list[Span] = []
-    for m in _ALL_ALIAS_RE.finditer(text):
+    for m in ent.lex.alias_re.finditer(text):
         s = m.group(0)
         if any(a <= m.start() < b for a, b in transcript_labels):
             continue
-        if s in _PROGRAM_SET:
+        if s in ent.lex.program_set:
             ent.programs.append((m.start(), m.end(), s))
             ent.blocked.append((m.start(), m.end()))
-        elif s in gz.NOT_COUNTRY_PLACES or (s in gz.PLACES and s not in _COUNTRY_ALIAS):
+        elif s in ent.lex.places_not_countries or (
+            s in ent.lex.places and s not in ent.lex.country_alias
+        ):
             ent.blocked.append((m.start(), m.end()))
-        elif s in _ORG_ALIAS:
-            name = _ORG_ALIAS[s]
-            ent.add_org(name, _ORG_TYPE[name], m.start(), m.end(), 0.95)
+        elif s in ent.lex.org_alias:
+            name = ent.lex.org_alias[s]
+            ent.add_org(name, ent.lex.org_type[name], m.start(), m.end(), 0.95)
         else:
-            name = _COUNTRY_ALIAS[s]
+            name = ent.lex.country_alias[s]
             ent.add_org(name, "Country", m.start(), m.end(), 0.95)
         taken.append((m.start(), m.end()))
+    _find_known_names(ent, transcript_labels, taken)
     # Pattern organizations and programs from capitalized runs.
     for m in _CAP_RUN.finditer(text):
         if any(a <= m.start() < b for a, b in transcript_labels):
@@ -214,53 +225,55 @@ def find_orgs(ent: Entities, publisher: str | None, transcript_labels: list[Span
             words = words[1:]
         while words and words[-1] in _CONNECT:
             words = words[:-1]
-        if len(words) < 2:
-            continue
-        # strip a leading demonym or country / known org prefix ("Mexico's" handled by regex)
-        phrase = " ".join(words)
-        start = w_start
-        end = start + len(phrase)
-        if text[start:end] != phrase:
-            continue
-        if any(a <= start and end <= b for a, b in taken):
-            continue
-        if words[-1] in gz.PROGRAM_HEADS or phrase in _PROGRAM_SET:
-            if not any(a < end and start < b for a, b in taken):
-                ent.programs.append((start, end, phrase))
-                ent.blocked.append((start, end))
-            continue
-        typ = _org_type_from_words(words)
-        if typ is None:
-            continue
-        # cut at a known alias inside ("Department of State's Bureau ..." handled by taken)
-        # overlapping a gazetteer match: keep only if it strictly contains it
-        overlapping = [(a, b) for a, b in taken if a < end and start < b]
-        if overlapping and not all(start <= a and b <= end for a, b in overlapping):
-            continue
-        if all(w in gz.TITLE_WORDS or w in _CONNECT for w in words):
-            continue
-        if words[0] in gz.NAME_STOPWORDS and words[0] not in {
-            "National",
-            "Federal",
-            "Southern",
-            "Northern",
-            "Central",
-            "Latin",
-            "New",
-            "North",
-            "South",
-            "Human",
-            "Catholic",
-        }:
-            continue
-        if text[end : end + 1] == "-":  # "Mexico-bound" etc.
-            continue
-        name = phrase
-        if typ == "MediaOutlet" and text[max(0, start - 4) : start] == "The ":
-            name = "The " + phrase
-            start -= 4
-        ent.add_org(name, typ, start, end, 0.7)
-        taken.append((start, end))
+        for part_start, part in _coordinated_parts(words, w_start):
+            w_start, words = part_start, part
+            if len(words) < 2:
+                continue
+            # strip a leading demonym or country / known org prefix ("Mexico's" handled by regex)
+            phrase = " ".join(words)
+            start = w_start
+            end = start + len(phrase)
+            if text[start:end] != phrase:
+                continue
+            if any(a <= start and end <= b for a, b in taken):
+                continue
+            if words[-1] in gz.PROGRAM_HEADS or phrase in ent.lex.program_set:
+                if not any(a < end and start < b for a, b in taken):
+                    ent.programs.append((start, end, phrase))
+                    ent.blocked.append((start, end))
+                continue
+            typ = _org_type_from_words(words)
+            if typ is None:
+                continue
+            # cut at a known alias inside ("Department of State's Bureau ..." handled by taken)
+            # overlapping a gazetteer match: keep only if it strictly contains it
+            overlapping = [(a, b) for a, b in taken if a < end and start < b]
+            if overlapping and not all(start <= a and b <= end for a, b in overlapping):
+                continue
+            if all(w in gz.TITLE_WORDS or w in _CONNECT for w in words):
+                continue
+            if words[0] in gz.NAME_STOPWORDS and words[0] not in {
+                "National",
+                "Federal",
+                "Southern",
+                "Northern",
+                "Central",
+                "Latin",
+                "New",
+                "North",
+                "South",
+                "Human",
+                "Catholic",
+            }:
+                continue
+            if text[end : end + 1] == "-":  # "Mexico-bound" etc.
+                continue
+            name = phrase
+            if typ == "MediaOutlet" and text[max(0, start - 4) : start] == "The ":
+                name = "The " + phrase
+                start -= 4
+            ent.add_org(name, typ, start, end, 0.7)
+            taken.append((start, end))
     # Acronyms defined in parentheses.
     for m in _ACRONYM_DEF.finditer(text):
         acr = m.group(1)
@@ -284,13 +297,13 @@ def find_orgs(ent: Entities, publisher: str | None, transcript_labels: list[Span
     media = [o.name for o in ent.orgs.values() if o.type == "MediaOutlet"]
     if publisher:
         media.append(publisher)
-    for name in gz.ORGANIZATIONS:
-        if gz.ORGANIZATIONS[name][0] == "MediaOutlet" and name not in media:
+    for name in ent.lex.organizations:
+        if ent.lex.organizations[name][0] == "MediaOutlet" and name not in media:
             media.append(name)
     heads: dict[str, list[str]] = {}
     for name in media:
         head = name.split()[-1]
-        if head in gz.MEDIA_HEADS or name in gz.ORGANIZATIONS:
+        if head in gz.MEDIA_HEADS or name in ent.lex.organizations:
             heads.setdefault(head, []).append(name)
     for head, names in heads.items():
         in_text = [n for n in names if n in ent.orgs or n == publisher]
@@ -303,11 +316,11 @@ def find_orgs(ent: Entities, publisher: str | None, transcript_labels: list[Span
             typ = ent.orgs[choice].type if choice in ent.orgs else "MediaOutlet"
             ent.add_org(choice, typ, x.start(1), x.end(1), 0.75)
     # Organizations implied by titles.
-    for m in _TITLE_ORG_RE.finditer(text):
-        name = gz.TITLE_IMPLIES_ORG[m.group(0)]
+    for m in ent.lex.title_org_re.finditer(text):
+        name = ent.lex.titles_implying_organizations[m.group(0)]
         if any(x.start == m.start() for x in ent.mentions):
             continue
-        ent.add_org(name, _ORG_TYPE.get(name, "GovernmentAgency"), m.start(), m.end(), 0.7)
+        ent.add_org(name, ent.lex.org_type.get(name, "GovernmentAgency"), m.start(), m.end(), 0.7)
         ent.blocked.pop()  # the title span must stay open for person detection
 
 
@@ -346,12 +359,30 @@ def _words_before(text: str, pos: int, limit: int = 12) -> list[tuple[int, int, 
     return out
 
 
-_POSSESSIVE = re.compile(r"['’]s$")
+#: "Mexico's", "Harris'" (a plural or name ending in s takes the bare apostrophe)
+_POSSESSIVE = re.compile(r"['’]s$|(?<=s)['’]$")
+
+
+def _title_has_head(before: list[tuple[int, int, str]]) -> bool:
+    """Whether the title words right before a name hold one that names a person's office
+    ("Secretary of State", "Foreign Minister", "Mr."), not only words that qualify one
+    ("Health", "Foreign", "Deputy")."""
+    for _a, _b, word in before:
+        if word in gz.HONORIFICS or word in gz.TITLES_BEFORE_SURNAME or (
+                word.lower() in gz.HEAD_ROLE_WORDS):
+            return True
+        if word not in gz.TITLE_WORDS:
+            return False
+    return False
 
 
 def find_persons(ent: Entities) -> None:
     """Find full person names, their titles and appositives."""
     text = ent.text
+    for start, end, name, type_name in ent.lex.names.find(text) if ent.lex.names else ():
+        if type_name == "Person" and not ent.covered(start, end):
+            ent.add_person(name, start, end, 0.9)
+            _person_context(ent, ent.persons[name], start, end)
     candidates: list[tuple[int, int, list[str], str]] = []  # start, end, tokens, honorific
     for m in re.finditer(r"(?<![\w'’])[A-ZÁÉÍÓÚÑÜ][\w'’\-]*\.?", text):
         if ent.covered(m.start(), m.end()):
@@ -362,12 +393,18 @@ def find_persons(ent: Entities) -> None:
         known_first = first in gz.MALE_NAMES or first in gz.FEMALE_NAMES
         # title before?
         before = _words_before(text, m.start())
-        titled = bool(before) and (before[0][2] in gz.TITLE_WORDS or before[0][2] in gz.HONORIFICS)
+        # a title is capitalized: "the" and "of" belong to titles but do not make one
+        titled = bool(before) and before[0][2][:1].isupper() and (
+            before[0][2] in gz.TITLE_WORDS or before[0][2] in gz.HONORIFICS
+        )
+        if titled and not known_first and not _title_has_head(before):
+            titled = False  # "Health Emergency Reserve Fund": "Health" only qualifies a title
         if first in gz.NAME_STOPWORDS or first in gz.TITLE_WORDS and not known_first:
             continue
-        if m.group(0).endswith(".") and first not in gz.HONORIFICS:
-            # sentence-final token: single-word name
-            pass
+        if before and before[0][2][:1].isupper() and not titled and not known_first:
+            continue  # inside a capitalized run ("Health Emergency Reserve Fund")
+        if _POSSESSIVE.search(first) and not known_first:
+            continue  # "Biden's Executive Order": the owner, then a thing
         # collect following name tokens
         tokens = [first]
         pos = m.start() + len(first)
@@ -410,10 +447,17 @@ def find_persons(ent: Entities) -> None:
         if not (known_first or titled):
             after = text[end : end + 40]
             appos_before = _APPOS_BEFORE.search(text, max(0, m.start() - 120), m.start())
+            title_after = re.match(r",\s+(?:[A-Z][\w\-]*\s+)?([A-Z][\w\-]*)", after)
+            role_before = re.search(r"\b([a-z]+)\s+$", text[max(0, m.start() - 30) : m.start()])
             if (
                 not re.match(
                     r",\s+(?:a|an|the|who)\b|\s+(?:said|says|told|tells|wrote|writes)\b", after
                 )
+                # "Hakainde Hichilema, President of Zambia", "Paloma Adams-Allen, Deputy USAID
+                # Administrator": an apposition that is a title
+                and not (title_after is not None and title_after.group(1) in gz.TITLE_WORDS)
+                # "our colleague Paloma Adams-Allen"
+                and not (role_before is not None and role_before.group(1) in gz.ROLE_NOUNS)
                 and not re.search(
                     r"\b(?:said|says|by|By)\s+$", text[max(0, m.start() - 8) : m.start()]
                 )
@@ -422,8 +466,19 @@ def find_persons(ent: Entities) -> None:
                 continue
             if any(t in gz.TITLE_WORDS or t.isupper() for t in tokens):
                 continue
-        if any(t in gz.PLACES for t in tokens) or " ".join(tokens) in gz.PLACES:
+        if any(t in ent.lex.places for t in tokens) or " ".join(tokens) in ent.lex.places:
             continue
+        # "Military Financing" is a phrase, not a name; in "Ambassador Katherine Tai
+        # Commemorating World Trade Week" (a headline) the name stops before the participle
+        cut = next((i for i, t in enumerate(tokens) if i and t.endswith(gz.NON_NAME_SUFFIXES)),
+                   None)
+        if cut is not None and not known_first:
+            if cut < 2 or not titled:
+                continue
+            tokens = tokens[:cut]
+            end = m.start() + len(" ".join(tokens))
+            if text[m.start() : end] != " ".join(tokens):
+                continue
         candidates.append((m.start(), end, tokens, before[0][2] if titled else ""))
     for start, end, tokens, honor in candidates:
         name = " ".join(tokens)
@@ -470,8 +525,8 @@ def _person_context(ent: Entities, per: PersonMention, start: int, end: int) -> 
         word = w[2]
         if (
             word in gz.TITLE_WORDS
-            or word in _ORG_ALIAS
-            or word in gz.DEMONYMS
+            or word in ent.lex.org_alias
+            or word in ent.lex.demonyms
             or word in {"of", "for"}
             or (word[:1].isupper() and word in gz.HONORIFICS)
         ):
@@ -488,21 +543,21 @@ def _person_context(ent: Entities, per: PersonMention, start: int, end: int) -> 
         role_words = [
             w[2]
             for w in reversed(title_words)
-            if w[2] not in gz.DEMONYMS
-            and w[2] not in _ORG_ALIAS
+            if w[2] not in ent.lex.demonyms
+            and w[2] not in ent.lex.org_alias
             and w[2] not in {"Mr.", "Mrs.", "Ms.", "Dr.", "Father"}
         ]
         while role_words and role_words[0] in {"of", "for", "the"}:
             role_words = role_words[1:]
         role = " ".join(role_words) or None
         for w in reversed(title_words):
-            if w[2] in gz.DEMONYMS:
-                affiliation = gz.DEMONYMS[w[2]]
-            elif w[2] in _ORG_ALIAS:
-                affiliation = _ORG_ALIAS[w[2]]
-        implied = _TITLE_ORG_RE.search(text, t0, t1 + 1)
+            if w[2] in ent.lex.demonyms:
+                affiliation = ent.lex.demonyms[w[2]]
+            elif w[2] in ent.lex.org_alias:
+                affiliation = ent.lex.org_alias[w[2]]
+        implied = ent.lex.title_org_re.search(text, t0, t1 + 1)
         if implied is not None:
-            affiliation = gz.TITLE_IMPLIES_ORG[implied.group(0)]
+            affiliation = ent.lex.titles_implying_organizations[implied.group(0)]
     if role is None:
         mb = _APPOS_BEFORE.search(text, max(0, start - 120), start)
         if mb is not None and mb.end() == start:
@@ -558,29 +613,29 @@ def _strip_accents(s: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in norm if not unicodedata.combining(c)))
 
 
-_BARE_KNOWN = frozenset(
-    {
-        "Trump",
-        "Obrador",
-        "López Obrador",
-        "Lopez Obrador",
-        "Tillerson",
-        "Pompeo",
-        "Mayorkas",
-        "Videgaray",
-        "Ebrard",
-        "Mnuchin",
-        "Nielsen",
-        "Bukele",
-        "Giammattei",
-        "Sheinbaum",
-        "Obama",
-        "Biden",
-        "Peña Nieto",
-        "Pena Nieto",
-        "Osorio Chong",
-    }
+_TITLED_SURNAME = re.compile(
+    r"(?<![\w'’])(?P<title>[A-Z][a-z]+)\s+(?P<name>[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü\-]+[a-záéíóúñü])"
+    r"(?P<own>['’]s?)?(?![\w\-])(?!\s+[A-Z])"
 )
+
+
+def find_titled_surnames(ent: Entities) -> None:
+    """A surname no full name explains, after a title: "President Putin", "Secretary Kerry's"."""
+    text = ent.text
+    for m in _TITLED_SURNAME.finditer(text):
+        title, name = m.group("title"), m.group("name")
+        if title not in gz.TITLES_BEFORE_SURNAME:
+            continue
+        start, end = m.start("name"), m.end("name")
+        if ent.covered(start, end) or ent.covered(m.start("title"), m.end("title")):
+            continue
+        if (name in gz.TITLE_WORDS or name in gz.NAME_STOPWORDS or name in gz.ORG_KEYWORD_TYPES
+                or name in ent.lex.places or name in ent.lex.country_alias
+                or name in ent.lex.demonyms or name in ent.lex.org_alias
+                or name in gz.MALE_NAMES or name in gz.FEMALE_NAMES):
+            continue
+        full = ent.lex.known_persons.get(name, name)
+        ent.add_person(full, start, end, 0.6, kind="possessor" if m.group("own") else "person")
 
 
 def find_short_mentions(ent: Entities) -> None:
@@ -592,12 +647,12 @@ def find_short_mentions(ent: Entities) -> None:
             variants.setdefault(v, [])
             if per.name not in variants[v]:
                 variants[v].append(per.name)
-    for sur, full in gz.KNOWN_PERSONS.items():
+    for sur, full in ent.lex.known_persons.items():
         if sur not in variants:
             variants[sur] = [full]
     if not variants:
         return
-    rx = _alias_regex(variants)
+    rx = alias_regex(variants)
     for m in rx.finditer(text):
         if ent.covered(m.start(), m.end()):
             continue
@@ -606,7 +661,7 @@ def find_short_mentions(ent: Entities) -> None:
         known_only = all(n not in ent.persons for n in names)
         words = _words_before(text, m.start(), 3)
         titled = bool(words) and (words[0][2] in gz.TITLE_WORDS or words[0][2] in gz.HONORIFICS)
-        if known_only and not titled and sur not in _BARE_KNOWN:
+        if known_only and not titled and sur not in ent.lex.named_alone:
             continue
         nxt = text[m.end() : m.end() + 2]
         if re.match(r" [A-Z]", nxt) and not known_only:

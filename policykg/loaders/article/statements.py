@@ -62,7 +62,7 @@ def _resolve_label(ent: Entities, turn: Turn) -> str:
             name = per.name
             break
     else:
-        name = gz.KNOWN_PERSONS.get(surname, surname)
+        name = ent.lex.known_persons.get(surname, surname)
     role = " ".join(w.title() for w in titles if w not in {"MR.", "MS.", "MRS.", "DR."}) or None
     start = turn.label_start + label.find(rest[0])
     ent.add_person(
@@ -212,6 +212,57 @@ def _in_sorted_spans(spans: list[Span], starts: list[int], pos: int) -> bool:
     return k >= 0 and pos < spans[k][1]
 
 
+#: The end of a host's turn that gives the floor to a reporter: "Go ahead, Said.", "Yes,
+#: Matt.", "With that, Matt.", "Said, go ahead.", "Michel, please." (a first name or two).
+_FLOOR_GIVEN = re.compile(
+    r"(?:\b(?:[Gg]o ahead|[Yy]es|[Oo]kay|[Pp]lease|[Ww]ith that|[Ss]ure)\s*,\s+"
+    r"(?P<a>[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?)"
+    r"|(?<![\w’'])(?P<b>[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?),\s+(?:go ahead|please))"
+    r"\s*[.!]?\s*$"
+)
+
+
+def _reporter_named(turn_text: str) -> str | None:
+    """The reporter a host's turn ends by naming, if it does."""
+    m = _FLOOR_GIVEN.search(turn_text[-80:])
+    if m is None:
+        return None
+    name = m.group("a") or m.group("b")
+    return None if name in gz.NAME_STOPWORDS or name in gz.TITLE_WORDS else name
+
+
+#: "... released the following statement:" before a written statement.
+_FOLLOWING = re.compile(
+    r"\b(?:released|issued|made|gave|delivered|published)\s+the\s+following\s+"
+    r"(?:statement|remarks|message)\b[^.\n]{0,80}?:\s*$"
+)
+_OPENING_QUOTE = "“\"«„"
+
+
+def _announced_statement(
+    text: str, ent: Entities, paragraphs: list[Span], taken: list[Span]
+) -> list[Statement]:
+    """A written statement announced by the paragraph before it: each following paragraph
+    that opens with a quotation mark (closed or not: a quotation running over paragraphs
+    reopens each one) is one statement of the announcer."""
+    out: list[Statement] = []
+    for i, (p0, p1) in enumerate(paragraphs[:-1]):
+        announce = _FOLLOWING.search(text, p0, p1)
+        if announce is None:
+            continue
+        who = first_mention_in(ent, p0, announce.start(), ("person",))
+        if who is None:
+            continue
+        for q0, q1 in paragraphs[i + 1 :]:
+            if text[q0 : q0 + 1] not in _OPENING_QUOTE:
+                break
+            a, b = trim_span(text, q0 + 1, q1, " \t\n”\"»")
+            if b - a < 10 or any(x < b and a < y for x, y in taken):
+                continue
+            out.append(Statement(who.key, text[a:b], "release", "written", a, b, 0.8))
+    return out
+
+
 def extract_statements(
     text: str,
     ent: Entities,
@@ -229,13 +280,17 @@ def extract_statements(
     def in_turn(pos: int) -> bool:
         return _in_sorted_spans(turn_spans, turn_starts, pos)
 
+    host_named: str | None = None
     for t in turns:
         label_speaker = _resolve_label(ent, t)
         out.append(
             Statement(
-                label_speaker, text[t.start : t.end], "say", "transcript", t.start, t.end, 0.9
+                label_speaker, text[t.start : t.end], "say", "transcript", t.start, t.end, 0.9,
+                questioner=host_named if label_speaker == "Questioner" else None,
             )
         )
+        is_host = label_speaker != "Questioner"
+        host_named = _reporter_named(text[t.start : t.end]) if is_host else None
     spk = Speakers(ent, text)  # labels may have added person mentions
 
     sent_starts = [s for s, _e in sentences]
@@ -504,6 +559,7 @@ def extract_statements(
                 continue
             out.append(Statement(who, text[a:b], lemma, kind, a, b, 0.75))
             break
+    out += _announced_statement(text, ent, paragraphs, [(s.start, s.end) for s in out])
     out.sort(key=lambda s: s.start)
     # drop exact duplicates
     seen: set[tuple[int, int]] = set()
