@@ -1,7 +1,12 @@
 """Rule-based extraction of actors, amounts, statistics, statements and relations from news.
 
-No statistical model is used: the extractor combines gazetteers
-(:mod:`policykg.loaders.article.gazetteer`), regular expressions and a few ordered heuristics.
+No statistical model is used: the extractor combines language resources and domain packs
+(YAML files, :mod:`policykg.loaders.article.resources`), regular expressions and a few ordered
+heuristics. The stages are modules of their own: :mod:`~policykg.loaders.article.segmentation`
+(paragraphs, quotations, sentences, transcript turns), :mod:`~policykg.loaders.article.mentions`
+(organizations, persons), :mod:`~policykg.loaders.article.statements`,
+:mod:`~policykg.loaders.article.amounts` (and statistics) and
+:mod:`~policykg.loaders.article.relations`; :func:`extract` runs them in order.
 
 Conventions of the output (see :meth:`Extraction.to_json`):
 

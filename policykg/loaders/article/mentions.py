@@ -447,7 +447,7 @@ def find_persons(ent: Entities) -> None:
         if not (known_first or titled):
             after = text[end : end + 40]
             appos_before = _APPOS_BEFORE.search(text, max(0, m.start() - 120), m.start())
-            title_after = re.match(r",\s+(?:[A-Z][\w\-]*\s+)?([A-Z][\w\-]*)", after)
+            title_after = re.match(r",\s+([A-Z][\w\-]*)(?:\s+([A-Z][\w\-]*))?", after)
             role_before = re.search(r"\b([a-z]+)\s+$", text[max(0, m.start() - 30) : m.start()])
             if (
                 not re.match(
@@ -455,7 +455,8 @@ def find_persons(ent: Entities) -> None:
                 )
                 # "Hakainde Hichilema, President of Zambia", "Paloma Adams-Allen, Deputy USAID
                 # Administrator": an apposition that is a title
-                and not (title_after is not None and title_after.group(1) in gz.TITLE_WORDS)
+                and not (title_after is not None
+                         and any(w in gz.TITLE_WORDS for w in title_after.groups() if w))
                 # "our colleague Paloma Adams-Allen"
                 and not (role_before is not None and role_before.group(1) in gz.ROLE_NOUNS)
                 and not re.search(
