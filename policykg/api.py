@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +22,7 @@ from rdflib import BNode, Literal, URIRef
 from policykg.exceptions import PolicyKGError, QueryError
 from policykg.graph.store import OxigraphStore, Store, open_store
 from policykg.load import LoadResult, load_paths
+from policykg.loaders.article.loader import article_resources
 from policykg.resolution.judgements import STORE_LOG, current_rewrites
 
 if TYPE_CHECKING:
@@ -42,16 +43,22 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ loading
 
     def load(self, *paths: str | Path, format: str | None = None,  # noqa: A002 - CLI's name
-             source_id: str | None = None) -> list[LoadResult]:
-        """Load files or folders, all or nothing, replaying the store's judgements."""
+             source_id: str | None = None,
+             resources: Sequence[str | Path] = ()) -> list[LoadResult]:
+        """Load files or folders, all or nothing, replaying the store's judgements.
+
+        Articles are read with the domain packs in ``resources`` (folders of YAML files)
+        added to the shipped ones, and with every entity already in the store as a known name.
+        """
         files = [Path(p) for p in paths]
         if source_id is not None and len(files) != 1:
             msg = "source_id names one file: give exactly one"
             raise PolicyKGError(msg)
         rewrites = current_rewrites(self.judgements_path)
-        return load_paths(self.store, files, format_name=format, rewrite=rewrites,
-                          project=self.project,
-                          source_ids={files[0]: source_id} if source_id else None)
+        with article_resources(self.store, resources):
+            return load_paths(self.store, files, format_name=format, rewrite=rewrites,
+                              project=self.project,
+                              source_ids={files[0]: source_id} if source_id else None)
 
     @property
     def project(self) -> Path:

@@ -14,6 +14,7 @@ from policykg.graph.store import Store
 from policykg.identity import normalize_name
 from policykg.loaders.article.extract import Extraction
 from policykg.loaders.article.loader import Matcher, extract_file, resolve_entities
+from policykg.loaders.article.resources import use_resources
 from policykg.lookup import label_of, name_index
 
 __all__ = ["register", "extraction_rows", "review_rows", "store_matcher"]
@@ -117,8 +118,12 @@ def review_rows(extraction: Extraction, store: Store) -> list[dict[str, Any]]:
 @click.option("--review", is_flag=True,
               help="List each person and organization as new or matched to an entity already "
                    "in the store (with its IRI and name).")
+@click.option("--resources", "resources", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, path_type=Path),
+              help="A folder of YAML domain packs added to the shipped ones; repeatable.")
 @click.pass_context
-def extract_command(ctx: click.Context, file: Path, fmt: str, review: bool) -> None:
+def extract_command(ctx: click.Context, file: Path, fmt: str, review: bool,
+                    resources: tuple[Path, ...]) -> None:
     """Show what an article would add to the store, without writing anything.
 
     FILE is a news article: plain text, text with a front matter (title, date, publisher,
@@ -132,14 +137,16 @@ def extract_command(ctx: click.Context, file: Path, fmt: str, review: bool) -> N
         policykg extract article.txt
         policykg extract article.html --format json
         policykg extract article.txt --review
+        policykg extract article.txt --resources my-health-pack/
         cat article.txt | policykg extract -
         policykg load article.txt
     """
-    if str(file) == "-":
-        with stdin_file("stdin.txt") as piped:
-            extraction = extract_file(piped)
-    else:
-        extraction = extract_file(file)
+    with use_resources(resources):
+        if str(file) == "-":
+            with stdin_file("stdin.txt") as piped:
+                extraction = extract_file(piped)
+        else:
+            extraction = extract_file(file)
     if review:
         echo_rows(review_rows(extraction, get_store(ctx, read_only=True)), fmt, REVIEW_COLUMNS)
         return

@@ -25,6 +25,7 @@ from policykg.exceptions import LoaderError, ValidationFailed
 from policykg.export.stream import STREAMED_FORMATS, write_rdf
 from policykg.graph.store import destroy_store
 from policykg.load import list_sources, load_paths, remove_source
+from policykg.loaders.article.loader import article_resources
 from policykg.loaders.base import Limits
 from policykg.loaders.registry import get_loader, loader_names
 from policykg.lookup import find_entity
@@ -96,10 +97,14 @@ def init(ctx: click.Context, force: bool) -> None:
               help="Longest line of FtM, Wikidata-dump and GDELT files (K, M, G suffixes).")
 @click.option("--max-depth", type=click.IntRange(min=1), default=_DEFAULT_LIMITS.max_depth,
               show_default=True, help="Deepest nesting of JSON arrays/objects and YAML.")
+@click.option("--resources", "resources", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, path_type=Path),
+              help="A folder of YAML domain packs for articles (organizations, places, "
+                   "programs, persons, currencies), added to the shipped ones; repeatable.")
 @click.pass_context
 def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None,
          source_id: str | None, lenient: bool, strict: bool, force: bool, fmt: str,
-         max_bytes: int, max_line: int, max_depth: int) -> None:
+         max_bytes: int, max_line: int, max_depth: int, resources: tuple[Path, ...]) -> None:
     """Load files or folders into the store, all or nothing; - reads standard input.
 
     Each file becomes one source (a named graph) that is replaced when the file is loaded again.
@@ -115,6 +120,10 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None,
         policykg load article.txt --format article
         cat facts.yaml | policykg load --format curated --source-id facts.yaml -
         policykg load big.ftm.json.gz --max-bytes 8G
+        policykg load articles/ --resources my-health-pack/
+
+    Articles are also matched against every entity already in the store (its names and
+    aliases), so what was curated or imported before is found in them.
     """
     dashes = [p for p in paths if str(p) == "-"]
     if dashes and not format_name:
@@ -125,7 +134,8 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None,
         raise click.UsageError("--source-id names one file: give exactly one")
     if not dashes:
         _load(ctx, list(paths), format_name, source_id, lenient, strict, force, fmt,
-              Limits(max_bytes=max_bytes, max_line=max_line, max_depth=max_depth))
+              Limits(max_bytes=max_bytes, max_line=max_line, max_depth=max_depth),
+              resources=resources)
         return
     key = source_id or "stdin"
     name = key if Path(key).suffix else key + get_loader(str(format_name)).extensions[0]
@@ -134,7 +144,7 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None,
         try:
             _load(ctx, files, format_name, key, lenient, strict, force, fmt,
                   Limits(max_bytes=max_bytes, max_line=max_line, max_depth=max_depth),
-                  shown={piped: "-"})
+                  shown={piped: "-"}, resources=resources)
         except LoaderError as exc:  # name the input as the user gave it, not the copy
             if exc.path != str(piped):
                 raise
@@ -144,13 +154,14 @@ def load(ctx: click.Context, paths: tuple[Path, ...], format_name: str | None,
 
 def _load(ctx: click.Context, paths: list[Path], format_name: str | None,
           source_id: str | None, lenient: bool, strict: bool, force: bool, fmt: str,
-          limits: Limits, shown: dict[Path, str] | None = None) -> None:
+          limits: Limits, shown: dict[Path, str] | None = None,
+          resources: tuple[Path, ...] = ()) -> None:
     store = get_store(ctx)
     path = log_path(ctx.find_root().obj)
     _note_legacy_log(path)
     rewrites = current_rewrites(path)  # judged merges (issue 7), kept with the store
     ids = {paths[0]: source_id} if source_id else None
-    with progress("loading", None) as advance:
+    with progress("loading", None) as advance, article_resources(store, resources):
         results = load_paths(store, paths, format_name=format_name, lenient=lenient,
                              strict=strict, force=force, on_triples=advance,
                              rewrite=rewrites,  # even without merges: its not-same pairs

@@ -12,13 +12,12 @@ import sys
 
 import pytest
 
-from policykg.loaders.article.extract import (
+from policykg.loaders.article.extract import document_from_text, extract
+from policykg.loaders.article.segmentation import (
     MAX_SENTENCE_CHARS,
-    _find_quotes,
-    _paragraphs,
-    _sentences,
-    document_from_text,
-    extract,
+    find_quotes,
+    split_paragraphs,
+    split_sentences,
 )
 from tests.conftest import ROOT
 
@@ -45,8 +44,8 @@ def test_a_500kb_text_of_each_shape_is_extracted_in_bounded_time(shape: str) -> 
 
 def test_long_sentences_are_cut_at_spaces_under_the_cap() -> None:
     words = " ".join(f"word{i}" for i in range(3000))  # one sentence of ~23,000 characters
-    paragraphs = _paragraphs(words)
-    spans = _sentences(words, paragraphs, _find_quotes(words, paragraphs))
+    paragraphs = split_paragraphs(words)
+    spans = split_sentences(words, paragraphs, find_quotes(words, paragraphs))
     assert len(spans) > 1
     assert all(b - a <= MAX_SENTENCE_CHARS for a, b in spans)
     # nothing lost or cut inside a word: the pieces rejoin to the text.
@@ -56,8 +55,8 @@ def test_long_sentences_are_cut_at_spaces_under_the_cap() -> None:
 
 def test_normal_sentences_are_not_cut() -> None:
     text = 'Ana López said on Monday that "the funds will arrive soon." ' * 3
-    paragraphs = _paragraphs(text)
-    spans = _sentences(text, paragraphs, _find_quotes(text, paragraphs))
+    paragraphs = split_paragraphs(text)
+    spans = split_sentences(text, paragraphs, find_quotes(text, paragraphs))
     assert [text[a:b] for a, b in spans] == [
         'Ana López said on Monday that "the funds will arrive soon."'
     ] * 3

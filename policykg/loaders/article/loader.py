@@ -26,7 +26,8 @@ the source and the fact's values, so loading the same article again gives the sa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,7 @@ from policykg.facts import (
     Statement,
     entity_marker,
 )
+from policykg.graph.store import Store
 from policykg.graph.terms import Triple
 from policykg.identity import entity_iri, normalize_name
 from policykg.loaders.article import gazetteer as gz
@@ -57,6 +59,7 @@ from policykg.loaders.article.extract import (
     extract,
     read_document,
 )
+from policykg.loaders.article.resources import use_names, use_resources
 from policykg.loaders.article.text import split_front_matter
 from policykg.loaders.base import LoadContext, Loader
 from policykg.loaders.records import (
@@ -69,6 +72,7 @@ from policykg.loaders.records import (
     decimal_literal,
     entity_triples,
 )
+from policykg.lookup import local_name
 from policykg.ontology.model import default_model
 from policykg.ontology.namespace import PKG
 
@@ -79,6 +83,8 @@ __all__ = [
     "read_article",
     "extract_file",
     "resolve_entities",
+    "store_name_rows",
+    "article_resources",
     "PERSON_TYPES",
     "ORGANIZATION_TYPES",
     "PLACE_TYPES",
@@ -142,6 +148,48 @@ def extract_file(path: Path) -> Extraction:
             f"extraction failed ({type(exc).__name__}: {exc}); please report this file",
             path=str(path),
         ) from None
+
+
+# ------------------------------------------------------------------ the store as gazetteer
+
+#: Names read per query when the store's entities are indexed (memory per page, not store).
+NAME_PAGE = 50_000
+_STORE_NAMES = """
+SELECT ?s ?label ?name ?type WHERE {
+  { ?s skos:prefLabel ?label . BIND(?label AS ?name) }
+  UNION { ?s skos:prefLabel ?label ; skos:altLabel ?name }
+  ?s a ?type . FILTER(STRSTARTS(STR(?type), STR(pkg:)))
+} ORDER BY ?s ?name
+"""
+_NAMED_TYPES = PERSON_TYPES | ORGANIZATION_TYPES | PLACE_TYPES | PROGRAM_TYPES
+
+
+def store_name_rows(store: Store) -> Iterator[tuple[str, str, str]]:
+    """``(name or alias, canonical name, type)`` of every person, organization, country and
+    program in the store (curated records, Wikidata, FtM, Popolo, IATI alike), read page by
+    page through the :class:`~policykg.graph.store.Store` interface."""
+    offset = 0
+    while True:
+        rows = store.select_plain(f"{_STORE_NAMES} LIMIT {NAME_PAGE} OFFSET {offset}")
+        for row in rows:
+            type_name = local_name(str(row["type"]))
+            if type_name in _NAMED_TYPES and type_name != "Jurisdiction":
+                yield str(row["name"]), str(row["label"]), type_name
+        if len(rows) < NAME_PAGE:
+            return
+        offset += NAME_PAGE
+
+
+@contextmanager
+def article_resources(store: Store | None, folders: Iterable[Path | str] = ()) -> Iterator[None]:
+    """Inside the block, articles are read with the packs in ``folders`` added and, when a
+    store is given, with every entity already in it as a known name."""
+    with use_resources(folders):
+        if store is None:
+            yield
+            return
+        with use_names(lambda: store_name_rows(store)):
+            yield
 
 
 # ---------------------------------------------------------------------------------- entities
