@@ -340,8 +340,9 @@ def table(header: Sequence[str], cells: Sequence[Sequence[str]], width: int | No
     gap = " " * GAP
 
     def lines_of(row: Sequence[str]) -> list[str]:
-        wrapped = [wrap(c, w) if width is not None else [c]
-                   for c, w in zip(row, widths, strict=True)]
+        # a continuation line does not start with the space the break came after
+        wrapped = [[w.lstrip(" ") if k else w for k, w in enumerate(wrap(c, size))]
+                   if width is not None else [c] for c, size in zip(row, widths, strict=True)]
         height = max(len(w) for w in wrapped)
         return [gap.join(_pad(w[k] if k < len(w) else "", size)
                          for w, size in zip(wrapped, widths, strict=True)).rstrip()
