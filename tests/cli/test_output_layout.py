@@ -11,6 +11,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import click
 import pandas as pd
 import pytest
 import yaml
@@ -216,3 +217,18 @@ def test_show_groups_facts_in_words(kg: CLI) -> None:
     (funding,) = flat[flat["section"] == "funding"].to_dict("records")
     assert funding["amount"] == facts["funding"][0]["amount"]
     assert funding["direction"] == "receives from"
+
+
+def test_every_listing_has_the_output_options() -> None:
+    from policykg.cli import cli
+    from tests.workflow.test_help_texts import _commands
+
+    listings = 0
+    for name, command in _commands(cli):
+        formats = [p for p in command.params if "--format" in getattr(p, "opts", [])]
+        if formats and isinstance(formats[0].type, click.Choice) \
+                and "table" in formats[0].type.choices:
+            listings += 1
+            assert set(formats[0].type.choices) == {"table", "json", "csv"}, name
+            assert any("--wide" in p.opts for p in command.params), name
+    assert listings >= 15  # sources, stats, show, dedupe, every canned query...
