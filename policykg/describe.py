@@ -25,6 +25,7 @@ __all__ = ["SECTIONS", "describe"]
 #: Each section's columns, in the order ``show`` prints the sections.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "about": ("field", "value", "sources"),
+    "details": ("property", "value", "sources"),
     "memberships": ("organization", "role", "start", "end", "sources", "iri"),
     "members": ("member", "role", "start", "end", "sources", "iri"),
     "funding": ("direction", "counterpart", "program", "amount", "currency", "stage", "date",
@@ -144,4 +145,40 @@ def describe(store: Store, iri: str) -> dict[str, list[dict[str, Any]]]:
                                    "sources": sorted({s for s in sources.split("\u001f") if s}),
                                    "iri": str(found["f"])})
         sections[name].sort(key=lambda r: [str(v) for v in r.values()])
+    sections["details"] = _details(store, iri)
     return {name: rows for name, rows in sections.items() if rows}
+
+
+#: Own properties that the other sections already say, or that are plumbing.
+_NOT_DETAILS = {"rdf:type", "skos:prefLabel", "skos:altLabel", "schema:description",
+                "pkg:evidence"}
+
+
+def _details(store: Store, iri: str) -> list[dict[str, Any]]:
+    """The entity's other own properties in words (a fact's funder, amount, stage...)."""
+    from policykg.stats import entity_facts
+
+    rows = []
+    for fact in entity_facts(store, URIRef(iri)):
+        if fact["direction"] != "out" or fact["predicate"] in _NOT_DETAILS:
+            continue
+        prop = _words("https://x/#" + fact["predicate"].split(":", 1)[-1])
+        value = fact["value"]
+        if _is_term(value):
+            value = _words(value)
+        elif value.startswith(("http://", "https://")):
+            value = fact["label"] or _label(store, value) or value
+        rows.append({"property": prop, "value": value, "sources": fact["sources"]})
+    return rows
+
+
+def _label(store: Store, iri: str) -> str | None:
+    """A preferred name of ``iri`` from any source (the smallest, so that it is stable)."""
+    found = store.select("SELECT (MIN(STR(?name)) AS ?label) ?s WHERE { ?s skos:prefLabel ?name }"
+                         " GROUP BY ?s", {"s": URIRef(iri)})
+    return str(found[0]["label"]) if found and "label" in found[0] else None
+
+
+def _is_term(value: str) -> bool:
+    """A vocabulary term (``...ns#Appropriated``), said in words; other IRIs stay whole."""
+    return value.startswith("https://w3id.org/policykg/ns#")

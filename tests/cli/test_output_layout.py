@@ -232,3 +232,14 @@ def test_every_listing_has_the_output_options() -> None:
             assert set(formats[0].type.choices) == {"table", "json", "csv"}, name
             assert any("--wide" in p.opts for p in command.params), name
     assert listings >= 15  # sources, stats, show, dedupe, every canned query...
+
+
+def test_show_of_a_fact_says_its_parts_by_name(kg: CLI) -> None:
+    kg("load", "examples")
+    facts = yaml.safe_load((EXAMPLES / "03-facts.yaml").read_text(encoding="utf-8"))
+    raw = facts["funding"][0]
+    (flow,) = json.loads(kg("query", "funding", "--format", "json").output)["rows"]
+    table = CLI(CliRunner(env={"COLUMNS": "100"}), kg.store, kg.cwd)("show", flow["flow"]).output
+    details = {line.split("  ")[0]: line for line in table.split("\nDetails\n")[1].splitlines()}
+    assert str(raw["amount"]) in details["amount"] and raw["currency"] in details["currency"]
+    assert flow["funder_name"] in details["funder"] and "https://" not in details["funder"]
