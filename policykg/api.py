@@ -113,14 +113,17 @@ class KnowledgeGraph:
         return [{str(k): python_value(v) for k, v in row.items()} for row in rows]
 
     def cypher(self, text: str, /, **params: Any) -> list[dict[str, Any]]:
-        """Rows of your own read-only Cypher on the Neo4j mirror (credentials from NEO4J_*)."""
+        """Rows of your own read-only Cypher on the Neo4j mirror (credentials from NEO4J_*),
+        with Python values as :meth:`sparql` gives them: dates as ``datetime.date``, numbers
+        as numbers, IRIs as strings."""
         from policykg.graph.neo4j import Neo4jConfig, connect
         from policykg.queries import run_cypher
 
         config = Neo4jConfig.from_env()
         driver = connect(config)
         try:
-            return list(run_cypher(driver, text, params, database=config.database))
+            return list(run_cypher(driver, text, params, database=config.database,
+                                   native=True))
         finally:
             driver.close()
 

@@ -9,8 +9,12 @@ from rdflib.namespace import RDF, SKOS
 
 from policykg.graph.store import PREFIXES, Store
 from policykg.lookup import local_name
+from policykg.output import Totals
 
-__all__ = ["stats", "entity_facts"]
+__all__ = ["stats", "entity_facts", "STATS_TOTALS"]
+
+#: The store's totals (quads, sources) are the rows of kind ``total``, shown apart.
+STATS_TOTALS = Totals("kind", "total", ("name", "count"), ("kind", "name", "count"))
 
 
 def stats(store: Store) -> list[dict[str, Any]]:

@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 import click
 
 from policykg.graph.store import Store, open_store
-from policykg.output import FORMATS, render
+from policykg.output import FORMATS, Totals, render
 
 __all__ = [
     "get_store",
     "output_option",
+    "WIDE_OPTION",
+    "TOTALS_OPTION",
     "echo_rows",
     "progress",
     "write_output",
@@ -76,23 +78,50 @@ def stdin_file(name: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+_WIDE = "policykg.wide"
+_CSV_TOTALS = "policykg.csv_totals"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        ctx.meta[key] = value
+    return callback
+
+
+#: ``--wide``: table rows on one line each, however wide (for ``less -S`` or a file).
+WIDE_OPTION = click.option(
+    "--wide", is_flag=True, expose_value=False, callback=_remember(_WIDE),
+    help="Tables: every row on one line, nothing wrapped (default: fit the terminal).")
+#: ``--totals``: the total rows inside the CSV data, marked by their kind column.
+TOTALS_OPTION = click.option(
+    "--totals", is_flag=True, expose_value=False, callback=_remember(_CSV_TOTALS),
+    help="CSV: keep the total rows among the data rows (marked by kind); tables and JSON "
+         "always show totals apart.")
+
+
 def output_option(default: str = "table") -> Callable[[F], F]:
-    """The ``--format table|json|csv`` option of every listing command."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default=default,
-        show_default=True,
-        help="Output format.",
-    )
+    """``--format table|json|csv`` and ``--wide``, the output options of every listing."""
+    def decorate(func: F) -> F:
+        func = WIDE_OPTION(func)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(func)
+    return decorate
 
 
 def echo_rows(
-    rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None
+    rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None,
+    *, totals: Totals | None = None,
 ) -> None:
-    """Print rows in the chosen format."""
-    click.echo(render(rows, fmt, columns))
+    """Print rows in the chosen format, honouring ``--wide`` and ``--totals``."""
+    meta = click.get_current_context().meta
+    click.echo(render(rows, fmt, columns, totals=totals, wide=bool(meta.get(_WIDE)),
+                      csv_totals=bool(meta.get(_CSV_TOTALS))))
 
 
 @contextmanager

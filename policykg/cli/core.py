@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from rdflib import URIRef
 from policykg.backup import judgement_quads
 from policykg.backup import restore as restore_backup
 from policykg.cli.common import (
+    TOTALS_OPTION,
     OutPath,
     echo_rows,
     get_store,
@@ -21,6 +23,7 @@ from policykg.cli.common import (
     stdin_file,
     write_output,
 )
+from policykg.describe import SECTIONS, describe
 from policykg.exceptions import LoaderError, ValidationFailed
 from policykg.export.stream import STREAMED_FORMATS, write_rdf
 from policykg.graph.store import destroy_store
@@ -29,8 +32,9 @@ from policykg.loaders.article.loader import article_resources
 from policykg.loaders.base import Limits
 from policykg.loaders.registry import get_loader, loader_names
 from policykg.lookup import find_entity
+from policykg.output import plain
 from policykg.resolution.judgements import DEFAULT_LOG, current_rewrites, log_path
-from policykg.stats import entity_facts, stats
+from policykg.stats import STATS_TOTALS, entity_facts, stats
 from policykg.validate import validate_store
 
 __all__ = ["register"]
@@ -217,6 +221,7 @@ def validate(ctx: click.Context, fmt: str) -> None:
 
 @click.command("stats")
 @output_option()
+@TOTALS_OPTION
 @click.pass_context
 def stats_command(ctx: click.Context, fmt: str) -> None:
     """Count entities by class and links by relationship.
@@ -225,7 +230,8 @@ def stats_command(ctx: click.Context, fmt: str) -> None:
     Example:
         policykg stats --format csv
     """
-    echo_rows(stats(get_store(ctx, read_only=True)), fmt, ["kind", "name", "count"])
+    echo_rows(stats(get_store(ctx, read_only=True)), fmt, ["kind", "name", "count"],
+              totals=STATS_TOTALS)
 
 
 @click.command()
@@ -233,9 +239,12 @@ def stats_command(ctx: click.Context, fmt: str) -> None:
 @output_option()
 @click.pass_context
 def show(ctx: click.Context, entity: str, fmt: str) -> None:
-    """Show an entity's facts and neighbours with their sources.
+    """Show what the store says about an entity, grouped by kind, with sources.
 
-    ENTITY is an IRI, a name or an alias (case and accents are forgiven).
+    ENTITY is an IRI, a name or an alias (case and accents are forgiven). Sections: about
+    (names, types), memberships or members (role, dates), funding (amount, currency, stage),
+    statements, relationships, observations and events. --format json adds each fact's IRI
+    and the raw facts (predicates and values); csv is one row per fact with its section.
 
     \b
     Example:
@@ -243,10 +252,21 @@ def show(ctx: click.Context, entity: str, fmt: str) -> None:
     """
     store = get_store(ctx, read_only=True)
     iri = find_entity(store, entity)
-    rows = entity_facts(store, URIRef(iri))
-    if fmt == "table":
-        click.echo(f"{iri}")
-    echo_rows(rows, fmt, ["direction", "predicate", "value", "label", "sources"])
+    sections = describe(store, iri)
+    if fmt == "json":  # the raw facts too: every predicate and IRI
+        facts = entity_facts(store, URIRef(iri))
+        click.echo(json.dumps({"entity": iri, "sections": plain(sections), "facts": facts},
+                              ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        flat = [{"section": name, **row} for name, rows in sections.items() for row in rows]
+        echo_rows(flat, fmt, ["section", *dict.fromkeys(c for cs in SECTIONS.values()
+                                                          for c in cs)])
+        return
+    click.echo(iri)
+    for name, rows in sections.items():
+        click.echo(f"\n{name.capitalize()}")
+        echo_rows(rows, fmt, [c for c in SECTIONS[name] if c != "iri"])
 
 
 @click.command()

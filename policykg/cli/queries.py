@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from policykg.cli.common import (
+    TOTALS_OPTION,
+    WIDE_OPTION,
     InPath,
     echo_rows,
     get_store,
@@ -121,6 +123,7 @@ def _canned_command(query: CannedQuery) -> click.Command:
         click.Option(["--user"], help="Neo4j user [env NEO4J_USERNAME]."),
         click.Option(["--database"], help="Neo4j database [env NEO4J_DATABASE]."),
     ]
+    params += _output_flags(query)
     lines = [f"{query.title}.", "", query.description, ""]
     lines += [f"{p.name.upper()}: {p.help}" for p in query.params if p.positional]
     lines += ["", "\b", "Example:", f"    {query.example}"]
@@ -139,10 +142,19 @@ def _canned_command(query: CannedQuery) -> click.Command:
         if not rows and fmt == "table":
             click.echo(nothing_found(query, values))  # json still gives [], csv its header
             return
-        echo_rows(rows, fmt, list(query.columns))
+        echo_rows(rows, fmt, list(query.columns), totals=query.totals)
 
     return click.Command(query.name, params=params, callback=callback,
                          help="\n".join(lines), short_help=query.title)
+
+
+def _output_flags(query: CannedQuery) -> list[click.Parameter]:
+    """``--wide``, and ``--totals`` for a query with total rows, as parameters."""
+    decorators = [WIDE_OPTION, TOTALS_OPTION] if query.totals else [WIDE_OPTION]
+    holder = click.Command("holder")
+    for decorator in decorators:
+        decorator(holder)
+    return list(holder.params)
 
 
 def nothing_found(query: CannedQuery, values: dict[str, Any]) -> str:

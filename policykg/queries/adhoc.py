@@ -491,8 +491,12 @@ def _is_timeout(exc: Exception) -> bool:
 
 def run_cypher(driver: Any, text: str, params: Mapping[str, Any] | None = None, *,
                database: str | None = None, limit: int | None = None,
-               timeout: float | None = None, write: bool = False) -> Rows:
+               timeout: float | None = None, write: bool = False,
+               native: bool = False) -> Rows:
     """Run a researcher's Cypher on Neo4j; read-only unless ``write``.
+
+    Values are plain (:func:`~policykg.queries.values.plain_value`: dates as ISO text, for
+    printing); with ``native`` dates and times are ``datetime`` objects instead.
 
     Without ``write`` the query's ``EXPLAIN`` plan is checked by :func:`cypher_plan_refusal`
     before it runs, then it runs in a read transaction. ``timeout`` (seconds) is the server's
@@ -513,7 +517,7 @@ def run_cypher(driver: Any, text: str, params: Mapping[str, Any] | None = None, 
         for record in result:
             if limit is not None and len(rows) >= limit:
                 return rows, True
-            rows.append({k: _cypher_plain(v) for k, v in record.items()})
+            rows.append({k: _cypher_plain(v, native) for k, v in record.items()})
         return rows, False
 
     try:
@@ -557,21 +561,24 @@ def run_cypher(driver: Any, text: str, params: Mapping[str, Any] | None = None, 
         raise QueryError(_neo4j_message(exc)) from exc
 
 
-def _cypher_plain(value: Any) -> Any:
-    """Nodes and relationships as dicts; other values as :func:`plain_value`."""
+def _cypher_plain(value: Any, native: bool = False) -> Any:
+    """Nodes and relationships as dicts; other values as :func:`plain_value` (``native``:
+    Neo4j dates and times as ``datetime.date`` / ``datetime`` / ``time``)."""
     from neo4j.graph import Node, Path, Relationship
 
     from policykg.queries.values import plain_value
 
     if isinstance(value, Node):
-        return {"labels": sorted(value.labels), **{k: _cypher_plain(v) for k, v in value.items()}}
+        return {"labels": sorted(value.labels),
+                **{k: _cypher_plain(v, native) for k, v in value.items()}}
     if isinstance(value, Relationship):
-        return {"type": value.type, **{k: _cypher_plain(v) for k, v in value.items()}}
+        return {"type": value.type, **{k: _cypher_plain(v, native) for k, v in value.items()}}
     if isinstance(value, Path):
-        return [_cypher_plain(n) for n in value.nodes]
+        return [_cypher_plain(n, native) for n in value.nodes]
     if isinstance(value, dict):
-        return {k: _cypher_plain(v) for k, v in value.items()}
+        return {k: _cypher_plain(v, native) for k, v in value.items()}
     if isinstance(value, list):
-        return [_cypher_plain(v) for v in value]
+        return [_cypher_plain(v, native) for v in value]
+    if native and callable(getattr(value, "to_native", None)):
+        return value.to_native()
     return plain_value(value)
-

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from policykg.exceptions import QueryError
+from policykg.output import Totals
 
 QUERY_DIR = Path(__file__).resolve().parent
 PARAM_TYPES = ("actor", "string", "date", "int", "float", "choice")
@@ -51,6 +52,8 @@ class CannedQuery:
     python: str | None = None
     #: A runnable ``policykg query ...`` command line, shown in ``policykg query NAME --help``.
     example: str = ""
+    #: Which rows are totals, shown apart from the others (``totals:`` in the YAML).
+    totals: Totals | None = None
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param:
@@ -118,8 +121,26 @@ def _parse_query(path: Path) -> CannedQuery:
         cypher=data.get("cypher"),
         python=data.get("python"),
         example=str(data["example"]),
+        totals=_parse_totals(data.get("totals"), columns, where),
         path=path,
     )
+
+
+def _parse_totals(raw: Any, columns: tuple[str, ...], where: str) -> Totals | None:
+    """``totals: {when: {COLUMN: VALUE}, columns: [...], row_columns: [...]}``."""
+    if raw is None:
+        return None
+    when = raw.get("when") if isinstance(raw, dict) else None
+    if not isinstance(when, dict) or len(when) != 1:
+        msg = f"{where}: totals needs when: {{COLUMN: VALUE}}, the mark of a total row"
+        raise QueryError(msg)
+    ((column, value),) = when.items()
+    shown = {key: tuple(str(c) for c in raw.get(key) or ()) for key in ("columns", "row_columns")}
+    unknown = sorted({str(column), *shown["columns"], *shown["row_columns"]} - set(columns))
+    if unknown or not all(shown.values()):
+        msg = f"{where}: totals names columns the query does not have or none: {unknown}"
+        raise QueryError(msg)
+    return Totals(str(column), str(value), shown["columns"], shown["row_columns"])
 
 
 @cache

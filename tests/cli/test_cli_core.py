@@ -99,8 +99,9 @@ def test_validate_fails_with_a_report_naming_node_and_shape(kg: CLI) -> None:
 
 def test_stats_counts_classes_and_relationships(kg: CLI) -> None:
     kg("load", "examples/")
-    rows = json.loads(kg("stats", "--format", "json").output)
-    counts = {(r["kind"], r["name"]): r["count"] for r in rows}
+    listing = json.loads(kg("stats", "--format", "json").output)
+    counts = {(r["kind"], r["name"]): r["count"] for r in listing["rows"]}
+    counts.update({("total", r["name"]): r["count"] for r in listing["totals"]})
     assert counts[("class", "Person")] == 8
     assert counts[("class", "Membership")] == 10
     assert counts[("class", "FundingFlow")] == 1
@@ -110,7 +111,7 @@ def test_stats_counts_classes_and_relationships(kg: CLI) -> None:
 
 def test_show_resolves_names_forgiving_accents(kg: CLI) -> None:
     kg("load", "examples/")
-    rows = json.loads(kg("show", "pena nieto", "--format", "json").output)
+    rows = json.loads(kg("show", "pena nieto", "--format", "json").output)["facts"]
     labels = [r["value"] for r in rows if r["predicate"] == "skos:prefLabel"]
     assert labels == ["Enrique Peña Nieto"]
     participants = {r["label"] for r in rows if r["predicate"] == "pkg:participant"}

@@ -96,8 +96,8 @@ def test_funding_total_matches_the_raw_payments(remote: str) -> None:
         entity = json.loads(line) if line.strip() else None
         if entity and entity["schema"] == "Payment":
             raw += sum(Decimal(a) for a in entity["properties"]["amountEur"])
-    rows = json.loads(run(remote, "query", "funding", "--format", "json").output)
-    (total,) = [r for r in rows if r["kind"] == "total" and r["currency"] == "EUR"]
+    totals = json.loads(run(remote, "query", "funding", "--format", "json").output)["totals"]
+    (total,) = [r for r in totals if r["currency"] == "EUR"]
     assert Decimal(str(total["amount"])) == raw
 
 

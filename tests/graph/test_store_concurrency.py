@@ -70,7 +70,7 @@ def test_readers_run_together_and_beside_a_notebook_writer(loaded: tuple[Path, P
     facts = yaml.safe_load((EXAMPLES / "03-facts.yaml").read_text(encoding="utf-8"))
     assert facts  # the file the writer reloaded is real data
     stats = json.loads(results[0][1])
-    assert any(row["count"] > 0 for row in stats)
+    assert any(row["count"] > 0 for row in stats["rows"])
 
 
 def test_second_writer_fails_with_one_line_naming_the_holder(loaded: tuple[Path, Path]) -> None:

@@ -270,7 +270,8 @@ def test_cli_canned(kg: Any) -> None:
     out = kg("query", "funding", "--funder", "State Department", "--since", "2016-01-01",
              "--format", "json").output
     assert '"amount": 75000000' in out
-    out = kg("query", "path", "Jorge Bustamante", "Donald Trump", "--max-hops", "4").output
+    out = kg("query", "path", "Jorge Bustamante", "Donald Trump", "--max-hops", "4",
+             "--wide").output
     assert "THREATENS" in out
     listing = kg("queries", "--format", "csv").output
     assert all(name in listing for name in load_queries())

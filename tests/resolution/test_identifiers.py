@@ -126,7 +126,7 @@ def test_cli_load_reports_the_match(kg: CLI) -> None:
     result = kg("load", str(path), str(STATE_XML))
     assert f"same entity: <{STATE_IATI}> is <{STATE}> (same iati US-GOV-11)" in result.output
     shown = kg("show", str(STATE), "--format", "json")
-    rows = json.loads(shown.output)
+    rows = json.loads(shown.output)["facts"]
     assert any(r["predicate"] == "owl:sameAs" and r["value"] == str(STATE_IATI) for r in rows)
 
 

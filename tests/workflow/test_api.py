@@ -17,8 +17,10 @@ import yaml
 import policykg
 from policykg.exceptions import AmbiguousName, PolicyKGError, QueryError
 from policykg.export.select import GraphReader, run_selection
+from policykg.queries import get_query
 
 from ..conftest import CLI, EXAMPLES
+from ..neo4j_fixtures import Neo4jDB
 
 
 @pytest.fixture
@@ -62,8 +64,15 @@ def test_query_rows_are_the_cli_json_rows(kg: policykg.KnowledgeGraph, work: Pat
     from click.testing import CliRunner
 
     out = CLI(CliRunner(), work / ".policykg", work)("query", "funding", "--format", "json")
+    listing = json.loads(out.stdout)
     with policykg.open(work / ".policykg") as again:
-        assert again.query("funding") == json.loads(out.stdout)
+        rows = again.query("funding")  # one plain list; the JSON sets the totals apart
+    totals = get_query("funding").totals
+    assert totals is not None
+    assert [{c: r[c] for c in totals.row_columns} for r in rows
+            if r["kind"] == "flow"] == listing["rows"]
+    assert [{c: r[c] for c in totals.columns} for r in rows
+            if r["kind"] == "total"] == listing["totals"]
 
 
 def test_frame_has_the_query_columns(kg: policykg.KnowledgeGraph) -> None:
@@ -91,6 +100,32 @@ def test_sparql_gives_python_values(kg: policykg.KnowledgeGraph, work: Path) -> 
     assert isinstance(counted[0]["n"], int) and counted[0]["n"] > 0
     with pytest.raises(QueryError):
         kg.sparql("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+@pytest.mark.neo4j
+@pytest.mark.timeout(300)
+def test_cypher_gives_the_values_sparql_gives(kg: policykg.KnowledgeGraph, work: Path,
+                                              neo4j_db: Neo4jDB) -> None:
+    from policykg.graph.mirror import mirror
+
+    mirror(kg.store, neo4j_db.driver, neo4j_db.database, full=True)
+    with (work / "examples" / "02-offices.memberships.csv").open(encoding="utf-8") as fh:
+        raw = [r for r in csv.DictReader(fh) if r["member"] == "luis-videgaray"]
+    rows = kg.cypher("MATCH (p:Person {prefLabel: $name})-[r:MEMBER_OF]->(o) "
+                     "RETURN p.uri AS p, r.startDate AS start, count(*) AS n",
+                     name="Luis Videgaray")
+    assert {r["start"] for r in rows} == {dt.date.fromisoformat(r["start"]) for r in raw}
+    assert all(type(r["start"]) is dt.date for r in rows)
+    assert all(isinstance(r["n"], int) and isinstance(r["p"], str)
+               and r["p"].startswith("https://") for r in rows)
+    same = kg.sparql("SELECT ?p ?name ?start WHERE { ?m org:member ?p ; schema:startDate ?start . "
+                     "?p skos:prefLabel ?name }", name="Luis Videgaray")
+    assert sorted((r["p"], r["start"]) for r in same) == sorted((r["p"], r["start"])
+                                                                for r in rows)
+    (flow,) = kg.cypher("MATCH (f:FundingFlow) RETURN f.amount AS amount")
+    facts = yaml.safe_load((work / "examples" / "03-facts.yaml").read_text(encoding="utf-8"))
+    assert flow["amount"] == facts["funding"][0]["amount"]
+    assert isinstance(flow["amount"], int | float)
 
 
 def test_subgraph_has_the_attributes_of_the_export(kg: policykg.KnowledgeGraph,

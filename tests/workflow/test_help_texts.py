@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -108,7 +109,8 @@ def _sources() -> Iterator[tuple[str, str]]:
         texts = [command.help or ""]
         texts += [p.help for p in command.params if isinstance(p, click.Option) and p.help]
         yield f"policykg {name} --help", _code("\n".join(texts))
-    for path in [ROOT / "README.md", ROOT / "ARCHITECTURE.md", *sorted(ROOT.glob("docs/*.md"))]:
+    for path in [ROOT / "README.md", ROOT / "ARCHITECTURE.md", *sorted(ROOT.glob("docs/*.md")),
+                 *sorted(ROOT.glob("bench/**/*.md"))]:
         yield str(path.relative_to(ROOT)), _code(path.read_text(encoding="utf-8"), markdown=True)
 
 
@@ -127,3 +129,40 @@ def test_the_parser_finds_commands_and_their_options() -> None:
 @pytest.mark.parametrize(("where", "text"), list(_sources()))
 def test_every_named_command_exists(where: str, text: str) -> None:
     assert _problems(text) == [], f"{where} names commands or options that do not exist"
+
+
+#: A command named in a message: inside backticks, or followed by an option.
+_MESSAGE_CALL = re.compile(r"`(policykg [^`]+)`|(policykg(?: [a-z][a-z0-9-]*)+ --?[a-z][^\s,;:)]*)")
+
+
+def _messages() -> Iterator[tuple[str, str]]:
+    """The string constants of the package that are not docstrings (errors, hints, notes),
+    each with where it is; f-strings with their holes as ``X``."""
+    for path in sorted((ROOT / "policykg").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
+                                    | ast.AsyncFunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if id(node) not in docstrings:
+                    yield f"{path.relative_to(ROOT)}:{node.lineno}", node.value
+            elif isinstance(node, ast.JoinedStr):
+                text = "".join(v.value if isinstance(v, ast.Constant) else "X"
+                               for v in node.values)
+                yield f"{path.relative_to(ROOT)}:{node.lineno}", text
+
+
+def test_the_message_scan_sees_a_bad_hint() -> None:
+    assert _MESSAGE_CALL.search("see policykg query --list for names") is not None
+    assert _MESSAGE_CALL.search("not a policykg backup") is None
+    assert _problems("`policykg query --list`") == ["policykg query --list"]
+
+
+def test_commands_named_in_messages_exist() -> None:
+    found = []
+    for where, text in _messages():
+        for match in _MESSAGE_CALL.finditer(text):
+            found += [f"{where}: {p}" for p in _problems("`" + (match[1] or match[2]) + "`")]
+    assert found == []
