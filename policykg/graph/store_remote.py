@@ -51,11 +51,20 @@ from rdflib.term import Node
 
 from policykg.exceptions import QueryError, StoreError
 from policykg.graph.neo4j import redact, split_credentials
-from policykg.graph.store import PREFIXES, Bindings, Row, Store
+from policykg.graph.store import (
+    PREFIXES,
+    Bindings,
+    Incoming,
+    Outgoing,
+    Row,
+    Store,
+    is_iri,
+    plain_term,
+)
 from policykg.graph.terms import Triple, from_ox, to_ox
 from policykg.ontology.instances import STORE
 
-__all__ = ["SparqlStore", "is_store_url", "bind_query"]
+__all__ = ["SparqlStore", "is_store_url", "bind_query", "bind_update"]
 
 SYSTEM = "urn:policykg:system"
 STAGING = "urn:policykg:staging:"
@@ -72,6 +81,9 @@ _FOREIGN_STAGING_TTL = 24 * 3600
 #: Loads and commits may wait this many times the timeout for the server's answer.
 _SLOW_FACTOR = 40
 _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: IRIs in the VALUES block of one read of many subjects (a URL-encoded form, no URL limit).
+_BATCH_IRIS = 300
+_EACH_QUAD = "SELECT ?s ?p ?o ?g WHERE { %s GRAPH ?g { ?s ?p ?o } }"
 
 #: On one line, so a server's error positions keep the query's line numbers.
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}> " for p, iri in PREFIXES.items())
@@ -182,6 +194,28 @@ def bind_query(query: str, bindings: Bindings | None) -> str:
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
     at = _group_start(query)
     return query[:at] + block + query[at:]
+
+
+def bind_update(update: str, bindings: Bindings | None) -> str:
+    """``update`` with its bindings fixed as by :func:`bind_query`, for one operation with a
+    WHERE group; anything else is refused, since only part of it would be bound."""
+    if not bindings:
+        return update
+    depth = 0
+    where = False
+    text = _strip(update)
+    for i, c in enumerate(text):
+        depth += (c == "{") - (c == "}")
+        if depth == 0 and c == ";" and text[i + 1:].strip():
+            msg = "parameters can only be bound in an update of one operation (no ';')"
+            raise QueryError(msg)
+        if depth == 0 and text[i:i + 5].upper() == "WHERE" and (
+                i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")):
+            where = True
+    if not where:
+        msg = "parameters can only be bound in an update with a WHERE clause (not INSERT DATA)"
+        raise QueryError(msg)
+    return bind_query(update, bindings)
 
 
 # --------------------------------------------------------------------------- results
@@ -452,7 +486,7 @@ class SparqlStore(Store):
 
     def update(self, query: str, bindings: Bindings | None = None) -> None:
         """Run a SPARQL update (``PREFIXES`` declared), then bump the change counter."""
-        self._update(_PROLOGUE + bind_query(query, bindings) + " ;\n" + self._bump())
+        self._update(_PROLOGUE + bind_update(query, bindings) + " ;\n" + self._bump())
 
     # ----------------------------------------------------------------------- reads
 
@@ -502,6 +536,29 @@ class SparqlStore(Store):
             for row in self._rows(query, dataset=False):
                 yield (row.get("s", subject), row.get("p", predicate),  # type: ignore[misc]
                        row.get("o", object), name)
+
+    def outgoing(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Outgoing]]]:
+        """Many subjects per request (a VALUES block of validated IRIs), not one each."""
+        for iri, rows in self._by_term(iris, _EACH_QUAD, "s"):
+            yield iri, [(str(r["p"]), plain_term(r["o"]), str(r["g"])) for r in rows]
+
+    def incoming(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Incoming]]]:
+        for iri, rows in self._by_term(iris, _EACH_QUAD, "o"):
+            yield iri, [(plain_term(r["s"]), str(r["p"]), str(r["g"])) for r in rows]
+
+    def _by_term(self, iris: Iterable[str], template: str, var: str,
+                 ) -> Iterator[tuple[str, list[Row]]]:
+        """The rows of ``template`` for each IRI bound to ``?var``, batch by batch."""
+        todo = list(iris)
+        for start in range(0, len(todo), _BATCH_IRIS):
+            chunk = todo[start:start + _BATCH_IRIS]
+            valid = [iri for iri in chunk if is_iri(iri)]
+            found: dict[str, list[Row]] = {iri: [] for iri in chunk}
+            if valid:
+                values = " ".join(_term(URIRef(iri)) for iri in valid)
+                for row in self._rows(_PROLOGUE + template % f"VALUES ?{var} {{ {values} }}"):
+                    found[str(row[var])].append(row)
+            yield from found.items()
 
     def triples(self, s: Node | None = None, p: Node | None = None,
                 o: Node | None = None) -> Iterator[tuple[Node, Node, Node]]:
