@@ -430,7 +430,9 @@ class Store(ABC):
 
     @abstractmethod
     def update(self, query: str, bindings: Bindings | None = None) -> None:
-        """Run a SPARQL update."""
+        """Run a SPARQL update. ``bindings`` fix variables as terms (never pasted text) in an
+        update of one operation with a WHERE clause; any other update with bindings is refused
+        with a :class:`QueryError` (every backend, see ``store_remote.bind_update``)."""
 
     def plain_quads(
         self, subject: Node | None = None, predicate: Node | None = None,

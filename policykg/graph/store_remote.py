@@ -19,6 +19,8 @@ The semantics are the embedded store's:
   graphs are invisible to the union and to ``GRAPH ?g``.
 * Staging graphs left by a killed client are dropped on the next write once their owner is
   gone (same host and its process no longer runs, or staged more than a day ago elsewhere).
+* Bookkeeping logs (the judgement log) live on the server, one graph each
+  (``urn:policykg:log:NAME``, one entry per line with its position), so every client sees them.
 * Bindings are written into the query as validated RDF terms in a ``VALUES`` block at the
   start of the outermost group: the protocol has no parameters, and no bound text is ever
   pasted raw.
@@ -83,10 +85,20 @@ _SLOW_FACTOR = 40
 _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: IRIs in the VALUES block of one read of many subjects (a URL-encoded form, no URL limit).
 _BATCH_IRIS = 300
+_POSITION = STORE.position.n3()
+_TEXT = STORE.text.n3()
+_LOG_NAME = re.compile(r"[a-z][a-z0-9-]*")
 _EACH_QUAD = "SELECT ?s ?p ?o ?g WHERE { %s GRAPH ?g { ?s ?p ?o } }"
 
 #: On one line, so a server's error positions keep the query's line numbers.
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}> " for p, iri in PREFIXES.items())
+
+
+def _log_graph(name: str) -> str:
+    if not _LOG_NAME.fullmatch(name):
+        msg = f"not a log name: {name!r}"
+        raise StoreError(msg)
+    return f"<urn:policykg:log:{name}>"
 
 
 def is_store_url(location: object) -> bool:
@@ -610,6 +622,36 @@ class SparqlStore(Store):
         rows = self._rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {sources} }} "
                           "GRAPH ?g { ?s ?p ?o } }", dataset=False)
         return int(str(rows[0]["n"])) if rows else 0
+
+    # ----------------------------------------------------------------------- logs
+
+    def log_lines(self, name: str) -> list[str]:
+        """The lines of the bookkeeping log ``name`` kept on the server, in order.
+
+        A log (the judgement log) lives in its own graph ``urn:policykg:log:NAME``, never a
+        source: queries do not see it, and every client, from any folder, reads the same one.
+        """
+        graph = _log_graph(name)
+        rows = self._rows(f"SELECT ?text WHERE {{ GRAPH {graph} {{ ?entry {_POSITION} ?n ; "
+                          f"{_TEXT} ?text }} }} ORDER BY ?n", dataset=False)
+        return [str(row["text"]) for row in rows]
+
+    def append_log_lines(self, name: str, lines: Iterable[str]) -> int:
+        """Append ``lines`` to the log ``name`` in one update; return how many it had before."""
+        before = len(self.log_lines(name))
+        entries = " ".join(
+            f"({_term(URIRef('urn:uuid:' + str(uuid.uuid4())))} {_term(Literal(before + i))} "
+            f"{_term(Literal(text))})" for i, text in enumerate(lines))
+        if entries:
+            self._update(f"INSERT {{ GRAPH {_log_graph(name)} {{ ?e {_POSITION} ?n ; "
+                         f"{_TEXT} ?text }} }} WHERE {{ VALUES (?e ?n ?text) {{ {entries} }} }}")
+        return before
+
+    def truncate_log_lines(self, name: str, count: int) -> None:
+        """Keep the first ``count`` lines of the log ``name`` (undoes an append)."""
+        graph = _log_graph(name)
+        self._update(f"DELETE {{ GRAPH {graph} {{ ?e ?p ?o }} }} WHERE {{ GRAPH {graph} {{ "
+                     f"?e {_POSITION} ?n ; ?p ?o FILTER(?n >= {_term(Literal(int(count)))}) }} }}")
 
     def close(self) -> None:
         """Nothing to release: every request has its own connection."""
