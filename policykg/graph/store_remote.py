@@ -569,7 +569,9 @@ class SparqlStore(Store):
             if valid:
                 values = " ".join(_term(URIRef(iri)) for iri in valid)
                 for row in self._rows(_PROLOGUE + template % f"VALUES ?{var} {{ {values} }}"):
-                    found[str(row[var])].append(row)
+                    bucket = found.get(str(row[var]))
+                    if bucket is not None:  # (a server could write an IRI back differently)
+                        bucket.append(row)
             yield from found.items()
 
     def triples(self, s: Node | None = None, p: Node | None = None,

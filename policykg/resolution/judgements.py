@@ -176,7 +176,7 @@ class ServerLog:
     def __hash__(self) -> int:
         return hash(self.url)
 
-    def _store(self) -> Any:
+    def _handle(self) -> Any:
         if self._open is not None:
             return self._open
         from policykg.graph.store_remote import SparqlStore
@@ -184,13 +184,13 @@ class ServerLog:
         return SparqlStore(self.url)
 
     def lines(self) -> list[str]:
-        return list(self._store().log_lines(self.NAME))
+        return list(self._handle().log_lines(self.NAME))
 
     def append(self, lines: list[str]) -> int:
-        return int(self._store().append_log_lines(self.NAME, lines))
+        return int(self._handle().append_log_lines(self.NAME, lines))
 
     def truncate(self, count: int) -> None:
-        self._store().truncate_log_lines(self.NAME, count)
+        self._handle().truncate_log_lines(self.NAME, count)
 
 
 #: Where a judgement log lives: a JSON-lines file, or a SPARQL store's own bookkeeping graph.
