@@ -43,6 +43,9 @@ def test_every_export_format_from_an_oxigraph_server_equals_the_embedded_store(
     empty(url)
     work = tmp_path / "work"
     shutil.copytree(EXAMPLES, work / "examples")
+    # The project folder: the server keys sources relative to it, as the embedded store keys
+    # them relative to the folder holding it (the same folder here).
+    (work / ".policykg-project").write_text("", encoding="utf-8")
     runner = CliRunner()
     embedded = CLI(runner, work / ".policykg", work)
     remote = CLI(runner, url, work)  # type: ignore[arg-type] # a URL is a --store value too
