@@ -21,9 +21,9 @@ from rdflib import BNode, Literal, URIRef
 
 from policykg.exceptions import PolicyKGError, QueryError
 from policykg.graph.store import OxigraphStore, Store, open_store
-from policykg.load import LoadResult, load_paths
+from policykg.load import LoadResult, Project, load_paths, project_of
 from policykg.loaders.article.loader import article_resources
-from policykg.resolution.judgements import STORE_LOG, current_rewrites
+from policykg.resolution.judgements import STORE_LOG, LogLocation, current_rewrites
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -61,16 +61,27 @@ class KnowledgeGraph:
                               source_ids={files[0]: source_id} if source_id else None)
 
     @property
-    def project(self) -> Path:
-        """The folder source keys are relative to: the one holding the store."""
-        return self.folder.resolve().parent if self.folder is not None else Path.cwd()
+    def project(self) -> Project:
+        """What source keys are relative to: the folder holding the store, or each file's
+        project folder on a SPARQL store (as the CLI does)."""
+        if self.folder is not None:
+            return self.folder.resolve().parent
+        return project_of if self._remote else Path.cwd()
 
     @property
-    def judgements_path(self) -> Path:
-        """The judgement log kept with the store."""
-        from policykg.resolution.judgements import DEFAULT_LOG
+    def judgements_path(self) -> LogLocation:
+        """The judgement log kept with the store (on the server for a SPARQL store)."""
+        from policykg.resolution.judgements import DEFAULT_LOG, ServerLog
 
-        return self.folder / STORE_LOG if self.folder is not None else Path(DEFAULT_LOG)
+        if self.folder is not None:
+            return self.folder / STORE_LOG
+        if self._remote:
+            return ServerLog(self.store.location, self.store)
+        return Path(DEFAULT_LOG)
+
+    @property
+    def _remote(self) -> bool:
+        return self.store.backend == "sparql"
 
     # ------------------------------------------------------------------ questions
 

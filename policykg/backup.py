@@ -19,7 +19,12 @@ from rdflib.term import Node
 from policykg.exceptions import LoaderError, StoreError
 from policykg.graph.store import Store
 from policykg.graph.terms import Triple
-from policykg.resolution.judgements import Judgement, append_judgements, read_log
+from policykg.resolution.judgements import (
+    Judgement,
+    LogLocation,
+    append_judgements,
+    read_log,
+)
 
 __all__ = ["JUDGEMENTS_GRAPH", "judgement_quads", "restore", "RestoreResult"]
 
@@ -29,13 +34,13 @@ _LINE = "urn:policykg:judgement:"
 _SYNTAX = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads"}
 
 
-def _judgement_triples(log: Path) -> Iterator[Triple]:
+def _judgement_triples(log: LogLocation) -> Iterator[Triple]:
     for number, judgement in enumerate(read_log(log), start=1):
         # Zero-padded line numbers keep the log's order when the triples are sorted back.
         yield URIRef(f"{_LINE}{number:08d}"), RDF.value, Literal(judgement.to_json())
 
 
-def judgement_quads(log: Path) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+def judgement_quads(log: LogLocation) -> Iterator[tuple[Node, Node, Node, URIRef]]:
     """The log at ``log`` as the quads of :data:`JUDGEMENTS_GRAPH`, for a streamed backup."""
     for s, p, o in _judgement_triples(log):
         yield s, p, o, JUDGEMENTS_GRAPH
@@ -50,7 +55,7 @@ class RestoreResult:
         self.judgements = judgements
 
 
-def restore(store: Store, file: Path, log: Path) -> RestoreResult:
+def restore(store: Store, file: Path, log: LogLocation) -> RestoreResult:
     """Bring a TriG or N-Quads backup made by ``export`` into the empty ``store``.
 
     Raises:

@@ -37,6 +37,10 @@ __all__ = [
     "list_sources",
     "remove_source",
     "source_key",
+    "project_of",
+    "project_base",
+    "Project",
+    "PROJECT_MARKERS",
     "expand_paths",
     "file_hash",
 ]
@@ -70,15 +74,42 @@ class SourceInfo:
     title: str | None = None
 
 
-def source_key(path: Path, project: Path | None = None) -> str:
+#: What marks a project folder (see :func:`project_of`): a file or folder of this name in it.
+PROJECT_MARKERS = (".policykg-project", ".git")
+
+#: The folder source keys are relative to, or how to find it from each file.
+Project = Path | Callable[[Path], Path]
+
+
+def project_of(path: Path) -> Path:
+    """The project folder of ``path``: the nearest folder at or above it holding one of
+    :data:`PROJECT_MARKERS`; else the file system's root (the key is then the file's absolute
+    path, without its leading ``/``). Source keys of a SPARQL store are relative to it, since
+    such a store has no folder of its own."""
+    resolved = path.resolve()
+    folder = resolved if resolved.is_dir() else resolved.parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return Path(folder.anchor)
+
+
+def project_base(project: Project | None, path: Path | None = None) -> Path:
+    """The folder keys are relative to for ``path`` (default: the working folder)."""
+    if callable(project):
+        return project(path or Path.cwd())
+    return (project or Path.cwd()).resolve()
+
+
+def source_key(path: Path, project: Project | None = None) -> str:
     """A key for a file that does not depend on the folder a command runs from.
 
-    It is the file's path relative to ``project`` (the folder holding the store; the working
-    folder when not given), with ``..`` steps for a file outside it, so the same file loaded
-    from any folder is the same source and no absolute machine path is recorded.
+    It is the file's path relative to ``project`` (the folder holding the store, or
+    :func:`project_of` for a SPARQL store; the working folder when not given), with ``..``
+    steps for a file outside it, so the same file loaded from any folder is the same source
+    and no absolute machine path is recorded.
     """
-    base = (project or Path.cwd()).resolve()
-    return Path(os.path.relpath(path.resolve(), base)).as_posix()
+    return Path(os.path.relpath(path.resolve(), project_base(project, path))).as_posix()
 
 
 def file_hash(path: Path) -> str:
@@ -187,7 +218,7 @@ def load_paths(
     rewrite: Mapping[URIRef, URIRef] | None = None,
     limits: Limits | None = None,
     on_identity: Callable[[str], None] | None = None,
-    project: Path | None = None,
+    project: Project | None = None,
     source_ids: Mapping[Path, str] | None = None,
 ) -> list[LoadResult]:
     """Load files into ``store``: all of them, or (on any error) none of them.
@@ -208,8 +239,9 @@ def load_paths(
             by a shared identifier or as a name-only namesake
             (:mod:`policykg.resolution.identifiers`; run in its own transaction once the
             files are in, and again after any later load, so an interrupted pass heals).
-        project: the folder source keys are relative to (:func:`source_key`); the CLI and
-            :func:`policykg.open` pass the folder holding the store.
+        project: the folder source keys are relative to, or :func:`project_of` (see
+            :func:`source_key`); the CLI and :func:`policykg.open` pass the folder holding the
+            store, or :func:`project_of` for a SPARQL store.
         source_ids: explicit source keys for some files (``--source-id``, standard input),
             used instead of their paths.
 

@@ -71,7 +71,8 @@ def cli(ctx: click.Context, store_location: str, wait_seconds: float) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["store_location"] = store_location
-    # A server's URL is no folder: source keys and the judgement log then go by the working one.
+    # A server's URL is no folder: source keys go by each file's project folder and the
+    # judgement log lives on the server (see load.project_of, judgements.ServerLog).
     is_folder = backend_name(store_location) == "oxigraph"
     ctx.obj["store_path"] = Path(store_location) if is_folder else None
     ctx.obj["store_wait"] = wait_seconds

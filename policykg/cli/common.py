@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from policykg.graph.store import Store, open_store
+from policykg.load import Project, project_of
 from policykg.output import FORMATS, Totals, render
 
 __all__ = [
@@ -57,11 +58,12 @@ def get_store(ctx: click.Context, *, read_only: bool = False) -> Store:
     return store_obj
 
 
-def project_folder(ctx: click.Context) -> Path:
-    """The folder holding the store: source keys are paths relative to it."""
+def project_folder(ctx: click.Context) -> Project:
+    """What source keys are relative to: the folder holding the store, or for a SPARQL store
+    (which has no folder) each file's project folder (:func:`policykg.load.project_of`)."""
     store_path = ctx.find_root().obj["store_path"]
-    if store_path is None:  # a SPARQL server: keys are relative to the working folder
-        return Path.cwd()
+    if store_path is None:
+        return project_of
     return Path(store_path).resolve().parent
 
 

@@ -33,7 +33,7 @@ from policykg.loaders.base import Limits
 from policykg.loaders.registry import get_loader, loader_names
 from policykg.lookup import find_entity
 from policykg.output import plain
-from policykg.resolution.judgements import DEFAULT_LOG, current_rewrites, log_path
+from policykg.resolution.judgements import DEFAULT_LOG, LogLocation, current_rewrites, log_path
 from policykg.stats import STATS_TOTALS, entity_facts, stats
 from policykg.validate import validate_store
 
@@ -188,10 +188,11 @@ def _load(ctx: click.Context, paths: list[Path], format_name: str | None,
             click.echo(f"skipped {count} record(s) in {where}: {reason}", err=True)
 
 
-def _note_legacy_log(path: Path) -> None:
+def _note_legacy_log(path: LogLocation) -> None:
     """Judgements once lived in the working folder; say how to bring them into the store."""
     legacy = Path(DEFAULT_LOG)
-    if not path.exists() and legacy.is_file() and legacy.resolve() != path.resolve():
+    if isinstance(path, Path) and not path.exists() and legacy.is_file() \
+            and legacy.resolve() != path.resolve():
         click.echo(f"note: {legacy} is not read any more; judgements live with the store: "
                    f"policykg judgements import {legacy}", err=True)
 

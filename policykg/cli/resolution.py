@@ -15,7 +15,7 @@ from policykg.cli.common import InPath, echo_rows, get_store, output_option, pro
 from policykg.exceptions import ResolutionError
 from policykg.graph.store import Store
 from policykg.lookup import find_entity
-from policykg.resolution.judgements import log_path, read_log, replay
+from policykg.resolution.judgements import LogLocation, log_path, read_log, replay
 from policykg.resolution.scoring import DEFAULT_THRESHOLD
 
 __all__ = ["register", "judgements_path", "read_pairs"]
@@ -23,7 +23,7 @@ __all__ = ["register", "judgements_path", "read_pairs"]
 _COLUMNS = ["score", "name_a", "name_b", "type_a", "type_b", "reasons", "iri_a", "iri_b"]
 
 
-def judgements_path(ctx: click.Context) -> Path:
+def judgements_path(ctx: click.Context) -> LogLocation:
     """The judgement log: the group's ``judgements_path``, ``$POLICYKG_JUDGEMENTS`` or default."""
     return log_path(ctx.find_root().obj)
 
@@ -138,7 +138,7 @@ def merge(ctx: click.Context, canonical: str | None, other: str | None, pairs_fi
         _merge_one(store, path, a, b, note, force)
 
 
-def _merge_one(store: Store, path: Path, a: str, b: str, note: str | None,
+def _merge_one(store: Store, path: LogLocation, a: str, b: str, note: str | None,
                force: bool) -> None:
     current = replay(read_log(path))
     if current.root(URIRef(a)) == current.root(URIRef(b)):  # one already, by an earlier pair

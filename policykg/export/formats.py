@@ -9,22 +9,20 @@ CSV, Cypher maps).
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from operator import attrgetter
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
-import pyoxigraph as ox
 
 from policykg.export.select import Filters, GraphReader
-from policykg.graph.store import PREFIXES
 from policykg.output import csv_cell, csv_text, terminal_text
 
 __all__ = [
@@ -43,7 +41,6 @@ __all__ = [
     "write_cypher",
     "cypher_string",
     "cypher_identifier",
-    "rdf_quads",
 ]
 
 
@@ -451,8 +448,8 @@ def _rdf_subjects(view: nx.MultiDiGraph, reader: GraphReader) -> list[str]:
         if "fact" in d:
             subjects.setdefault(str(d["fact"]), None)
     reader.describe(subjects)
-    evidence_iris = [o.value for s in list(subjects) for p, o, _ in reader.out.get(s, ())
-                     if p.endswith("#evidence") and isinstance(o, ox.NamedNode)]
+    evidence_iris = [o for s in list(subjects) for p, o, _ in reader.out.get(s, ())
+                     if p.endswith("#evidence") and type(o) is str]
     reader.describe(evidence_iris)
     for ev in evidence_iris:
         subjects.setdefault(ev, None)
@@ -463,81 +460,29 @@ def _rdf_subjects(view: nx.MultiDiGraph, reader: GraphReader) -> list[str]:
     return list(subjects)
 
 
-def rdf_quads(view: nx.MultiDiGraph, reader: GraphReader) -> list[ox.Quad]:
-    """The original quads of the view's entities and facts, their evidence and their sources."""
-    # Each subject's quads are read once and are distinct: no deduplication needed here.
-    quads: list[ox.Quad] = []
-    predicates: dict[str, ox.NamedNode] = {}
-    graphs: dict[str, ox.NamedNode] = {}
-    for s in _rdf_subjects(view, reader):
-        subject = ox.NamedNode(s)
-        for p, o, g in reader.out.get(s, ()):
-            pred = predicates.get(p) or predicates.setdefault(p, ox.NamedNode(p))
-            graph = graphs.get(g) or graphs.setdefault(g, ox.NamedNode(g))
-            quads.append(ox.Quad(subject, pred, o, graph))
-    return quads
-
-
-def _native_rdf(view: nx.MultiDiGraph, reader: GraphReader, native: ox.Store,
-                triples: bool) -> Iterator[Any]:
-    """The same statements as :func:`rdf_quads`, as Oxigraph's own quads (as triples when
-    ``triples``): read one subject and graph at a time by ``quads_for_pattern`` and passed
-    straight on to ``pyoxigraph.serialize``, with no Python code run per statement. A triple
-    stated in several graphs is given once when ``triples`` is set (those subjects only take
-    the slow path, through the reader's copy)."""
-    graphs: dict[str, ox.NamedNode] = {}
-    to_triple = attrgetter("triple")
-    for s in _rdf_subjects(view, reader):
-        out = reader.out.get(s, ())
-        if not out:
-            continue
-        subject = ox.NamedNode(s)
-        names = list(dict.fromkeys(g for _, _, g in out))
-        if triples and len(names) > 1:
-            seen: set[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = set()
-            for p, o, _ in out:
-                if (p, o) not in seen:
-                    seen.add((p, o))
-                    yield ox.Triple(subject, ox.NamedNode(p), o)
-            continue
-        for g in names:
-            graph = graphs.get(g) or graphs.setdefault(g, ox.NamedNode(g))
-            found = native.quads_for_pattern(subject, None, None, graph)
-            yield from (map(to_triple, found) if triples else found)
-
-
-def _rdf(view: nx.MultiDiGraph, ctx: ExportContext, fmt: ox.RdfFormat, quads: bool) -> bytes:
+def _rdf(view: nx.MultiDiGraph, ctx: ExportContext, syntax: str) -> bytes:
+    """The original statements of the view's entities and facts, their evidence and their
+    sources, written by the store (each triple once in the syntaxes without graphs)."""
     if ctx.reader is None:
         raise ValueError("RDF export needs the reader the view was built with")
-    native = ctx.reader._native
-    if native is not None:
-        result = ox.serialize(_native_rdf(view, ctx.reader, native, triples=not quads),
-                              format=fmt, prefixes=PREFIXES)
-        return bytes(result or b"")
-    data = rdf_quads(view, ctx.reader)
-    if quads:
-        result = ox.serialize(data, format=fmt, prefixes=PREFIXES)
-    else:
-        # The same triple stated by two sources is one triple: an in-memory store merges them.
-        merged = ox.Store()
-        merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in data)
-        result = merged.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
-    return bytes(result or b"")
+    out = io.BytesIO()
+    ctx.reader.store.dump(out, syntax, subjects=_rdf_subjects(view, ctx.reader))
+    return out.getvalue()
 
 
 def write_turtle(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """Turtle: the original triples of the selected entities and facts."""
-    return _rdf(view, ctx, ox.RdfFormat.TURTLE, quads=False)
+    return _rdf(view, ctx, "turtle")
 
 
 def write_jsonld(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """JSON-LD: the original triples of the selected entities and facts."""
-    return _rdf(view, ctx, ox.RdfFormat.JSON_LD, quads=False)
+    return _rdf(view, ctx, "jsonld")
 
 
 def write_trig(view: nx.MultiDiGraph, ctx: ExportContext) -> bytes:
     """TriG: like Turtle, each triple in the graph of the source that states it."""
-    return _rdf(view, ctx, ox.RdfFormat.TRIG, quads=True)
+    return _rdf(view, ctx, "trig")
 
 
 # ----------------------------------------------------------------------------------- Cypher

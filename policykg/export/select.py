@@ -31,21 +31,18 @@ import calendar
 import fnmatch
 import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
 import networkx as nx
-import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
-from rdflib.term import Node
 
 from policykg.exceptions import QueryError, SelectionTooLarge
-from policykg.graph.store import Store
-from policykg.graph.terms import to_ox
+from policykg.graph.store import PlainTerm, Store
 from policykg.lookup import find_entity, local_name
 from policykg.ontology.external import SCHEMA_HTTP
 from policykg.ontology.model import DirectRelationship, OntologyModel, current_model, upper_snake
@@ -75,7 +72,6 @@ __all__ = [
 PKG = str(PKG_NAMESPACE)
 _EVIDENCE = str(PKG_NAMESPACE.evidence)
 _RDF_TYPE = str(RDF.type)
-_RDF_TYPE_NODE = ox.NamedNode(_RDF_TYPE)
 _PREF_LABEL = str(SKOS.prefLabel)
 #: Where a node's label comes from, in order; without any, "<Type> <local name>".
 _LABEL_PROPS = (_PREF_LABEL, str(RDFS.label), str(DCTERMS.title), str(SDO.name),
@@ -97,6 +93,7 @@ _INTEGER_TYPES = {str(XSD[t]) for t in ("integer", "int", "long", "short", "byte
                                         "unsignedByte")}
 _FLOAT_TYPES = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
 _BOOLEAN = str(XSD.boolean)
+_XSD_STRING = str(XSD.string)
 _PREFIXES = {
     PKG: "pkg",
     str(ORG): "org",
@@ -108,7 +105,6 @@ _PREFIXES = {
     str(PROV): "prov",
     str(RDFS): "rdfs",
 }
-_SAFE_IRI = re.compile(r'^[^\x00-\x20<>"{}|\\^`]+$')
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -285,8 +281,10 @@ class Filters:
 # ------------------------------------------------------------------------------------ reader
 
 
-#: ``(predicate, object as a pyoxigraph term, graph)`` of one quad.
-Out = list[tuple[str, Any, str]]
+#: ``(predicate, object, graph)`` of one quad; the object in plain form (see
+#: :data:`~policykg.graph.store.PlainTerm`): an IRI is a ``str`` (``type(o) is str``), a literal a
+#: ``(lexical form, datatype, language)`` tuple, a blank node an rdflib ``BNode``.
+Out = list[tuple[str, PlainTerm, str]]
 
 
 class GraphReader:
@@ -307,73 +305,21 @@ class GraphReader:
 
     # -- raw reads
 
-    @property
-    def _native(self) -> Any:
-        """The fast path: pyoxigraph's own pattern reads, without SPARQL or rdflib terms.
-
-        Looked up on each use, never kept: a closed store must be free to release its lock.
-        """
-        native = getattr(self.store, "_store", None)
-        return native if isinstance(native, ox.Store) else None
-
-    def _values_query(self, template: str, var: str,
-                      iris: Sequence[str]) -> Iterator[dict[str, Node]]:
-        safe = [i for i in iris if _SAFE_IRI.match(i)]
-        for start in range(0, len(safe), self.batch):
-            chunk = safe[start:start + self.batch]
-            values = " ".join(f"<{i}>" for i in chunk)
-            yield from self.store.select(template.replace("%VALUES%",
-                                                          f"VALUES ?{var} {{ {values} }}"))
-        for iri in iris:
-            if not _SAFE_IRI.match(iri):  # never pasted into a query: bound as a term
-                yield from self.store.select(template.replace("%VALUES%", ""),
-                                             {var: URIRef(iri)})
-
     def describe(self, iris: Iterable[str]) -> None:
         """Read the outgoing triples (with their graphs) of every IRI not read yet."""
         todo = list(dict.fromkeys(i for i in iris if i not in self.out))
-        if not todo:
-            return
-        for iri in todo:
-            self.out[iri] = []
-        native = self._native
-        if native is not None:
-            pattern = native.quads_for_pattern
-            named = ox.NamedNode
-            for iri in todo:
-                subject = _named(iri)
-                if subject is not None:  # not an IRI Oxigraph accepts: nothing to read
-                    self.out[iri] = [(q.predicate.value, q.object, q.graph_name.value)
-                                     for q in pattern(subject, None, None, None)
-                                     if type(q.graph_name) is named]
-            return
-        query = "SELECT ?s ?p ?o ?g WHERE { %VALUES% GRAPH ?g { ?s ?p ?o } }"
-        for row in self._values_query(query, "s", todo):
-            self.out[str(row["s"])].append((str(row["p"]), to_ox(row["o"]), str(row["g"])))
+        if todo:
+            self.out.update(self.store.outgoing(todo))
 
     def read_incoming(self, iris: Iterable[str]) -> None:
-        """Read the subjects pointing at every IRI not read yet."""
+        """Read the subjects (IRIs only) pointing at every IRI not read yet."""
         todo = list(dict.fromkeys(i for i in iris if i not in self.incoming))
         if not todo:
             return
-        for iri in todo:
-            self.incoming[iri] = []
         skip = (_RDF_TYPE, _EVIDENCE)
-        native = self._native
-        if native is not None:
-            for iri in todo:
-                obj = _named(iri)
-                if obj is None:
-                    continue
-                pairs = {(q.subject.value, q.predicate.value)
-                         for q in native.quads_for_pattern(None, None, obj, None)
-                         if isinstance(q.subject, ox.NamedNode) and q.predicate.value not in skip}
-                self.incoming[iri] = sorted(pairs)
-            return
-        query = "SELECT DISTINCT ?o ?s ?p WHERE { %VALUES% ?s ?p ?o FILTER(isIRI(?s)) }"
-        for row in self._values_query(query, "o", todo):
-            if str(row["p"]) not in skip:
-                self.incoming[str(row["o"])].append((str(row["s"]), str(row["p"])))
+        for iri, statements in self.store.incoming(todo):
+            self.incoming[iri] = sorted({(s, p) for s, p, _ in statements
+                                         if type(s) is str and p not in skip})
 
     # -- interpretation
 
@@ -382,8 +328,8 @@ class GraphReader:
         found = self._types.get(iri)
         if found is None:
             out = self.out.get(iri)
-            found = sorted({o.value for p, o, _ in out or ()
-                            if p == _RDF_TYPE and type(o) is ox.NamedNode})
+            found = sorted({o for p, o, _ in out or ()
+                            if p == _RDF_TYPE and type(o) is str})
             if out is not None:  # described: its types do not change any more
                 self._types[iri] = found
         return found
@@ -472,12 +418,12 @@ class GraphReader:
         """``(other node, edge attributes)`` for the edges touching ``iri`` (both directions)."""
         self.describe([iri])
         self.read_incoming([iri])
-        out_objects = [o.value for p, o, _ in self.out[iri]
-                       if isinstance(o, ox.NamedNode) and p not in (_RDF_TYPE, _EVIDENCE)]
+        out_objects = [o for p, o, _ in self.out[iri]
+                       if type(o) is str and p not in (_RDF_TYPE, _EVIDENCE)]
         in_subjects = [s for s, _ in self.incoming[iri]]
         self.describe(out_objects + in_subjects)
         facts = [s for s in in_subjects if self.fact_mapping(s)]
-        ends = [o.value for f in facts for p, o, _ in self.out[f] if isinstance(o, ox.NamedNode)
+        ends = [o for f in facts for p, o, _ in self.out[f] if type(o) is str
                 and p in self.model.fact_properties]
         self.describe(ends)
         candidates = set(out_objects) | set(in_subjects) | set(ends)
@@ -502,15 +448,12 @@ class GraphReader:
         seen_facts: set[str] = set()
         fact_props = self.model.fact_properties
         for iri in focus:
-            # Direct links: out-links only, so each is met once from its subject.
-            done: set[tuple[str, str]] = set()
-            for p, o, _ in self.out[iri]:
-                if p in (_RDF_TYPE, _EVIDENCE) or not isinstance(o, ox.NamedNode):
-                    continue
-                target = o.value
-                if target in nodes and (p, target) not in done:
-                    done.add((p, target))
-                    yield iri, target, f"{iri}|{p}|{target}", self._direct_attrs(iri, p, target)
+            # Direct links: out-links only, so each is met once from its subject; sorted, so
+            # the view is the same whatever order the backend reads in.
+            links = {(p, o) for p, o, _ in self.out[iri]
+                     if type(o) is str and o in nodes and p not in (_RDF_TYPE, _EVIDENCE)}
+            for p, target in sorted(links):
+                yield iri, target, f"{iri}|{p}|{target}", self._direct_attrs(iri, p, target)
             if touching:
                 for s, p in self.incoming[iri]:
                     if s in nodes and s != iri and not self.fact_mapping(s):
@@ -527,8 +470,8 @@ class GraphReader:
             yield from self._fact_edges(fact, mapping, nodes)
 
     def _direct_attrs(self, s: str, p: str, o: str) -> dict[str, Any]:
-        graphs = sorted({g for pp, oo, g in self.out[s] if pp == p and isinstance(oo, ox.NamedNode)
-                         and oo.value == o})
+        graphs = sorted({g for pp, oo, g in self.out[s] if pp == p and oo == o
+                         and type(oo) is str})
         attrs: dict[str, Any] = {"type": upper_snake(p), "property": p,
                                  "sources": sorted({self.source_key(g) for g in graphs})}
         return attrs
@@ -536,10 +479,8 @@ class GraphReader:
     def _fact_edges(self, fact: str, mapping: DirectRelationship,
                     nodes: set[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         grouped = self.grouped(fact)
-        sources_ = {o.value for o in grouped.get(mapping.source, ())
-                    if isinstance(o, ox.NamedNode)}
-        targets = {o.value for o in grouped.get(mapping.target, ())
-                   if isinstance(o, ox.NamedNode)}
+        sources_ = {o for o in grouped.get(mapping.source, ()) if type(o) is str}
+        targets = {o for o in grouped.get(mapping.target, ()) if type(o) is str}
         pairs = [(u, v) for u in sorted(sources_) for v in sorted(targets)
                  if u in nodes and v in nodes]
         if not pairs:
@@ -547,8 +488,8 @@ class GraphReader:
         if mapping.edge_type is not None:
             edge_type = mapping.edge_type
         else:
-            named = sorted(o.value for o in grouped.get(mapping.type_from or "", ())
-                           if isinstance(o, ox.NamedNode))
+            named = sorted(o for o in grouped.get(mapping.type_from or "", ())
+                           if type(o) is str)
             edge_type = _edge_type_name(named[0]) if named else "RELATED_TO"
         base = self.properties(fact, skip={mapping.source, mapping.target})
         start, end = date_interval(base, point=True)
@@ -571,36 +512,36 @@ class GraphReader:
             if p in _NOT_PROPERTIES or p in skip:
                 continue
             name = _attr_name(p)
-            if isinstance(o, ox.Literal):
+            if type(o) is tuple:
                 value = _literal_value(o)
-            elif isinstance(o, ox.NamedNode):
-                value = local_name(o.value) if o.value.startswith(PKG) else o.value
+            elif type(o) is str:
+                value = local_name(o) if o.startswith(PKG) else o
             else:  # blank nodes have no meaning outside the store
                 continue
             bucket = grouped.setdefault(name, [])
             if value not in bucket:
                 bucket.append(value)
-        return {k: (sorted(v, key=str) if len(v) > 1 else v[0]) for k, v in grouped.items()}
+        return {k: (sorted(v, key=str) if len(v) > 1 else v[0])
+                for k, v in sorted(grouped.items())}
 
     def evidence(self, iri: str, links: Iterable[Any] | None = None) -> list[dict[str, Any]]:
         """The evidence records of a resource, as dictionaries (``links``: its ``pkg:evidence``
         objects, when the caller has them at hand)."""
         found = self.values(iri, _EVIDENCE) if links is None else _distinct(list(links))
-        ev_iris = [o.value for o in found if isinstance(o, ox.NamedNode)]
+        ev_iris = [o for o in found if type(o) is str]
         self.describe(ev_iris)
         records = []
         for ev in ev_iris:
             record: dict[str, Any] = {}
             grouped = self.grouped(ev)
-            src = [o.value for o in _distinct(grouped.get(_EVIDENCE_SOURCE, []))
-                   if isinstance(o, ox.NamedNode)]
+            src = [o for o in _distinct(grouped.get(_EVIDENCE_SOURCE, [])) if type(o) is str]
             if src:
                 record["source"] = self.source_key(src[0])
             for name, prop in _SOURCE_PREDICATES:
                 vals = grouped.get(prop)
                 if vals:
                     first = _distinct(vals)[0]
-                    if isinstance(first, ox.Literal):
+                    if type(first) is tuple:
                         record[name] = _literal_value(first)
             records.append(record)
         if len(records) > 1:
@@ -612,8 +553,8 @@ class GraphReader:
         """The attributes of an entity node."""
         type_name, type_names = self.most_specific(iri)
         grouped = self.grouped(iri)
-        labels = [o.value for prop in _LABEL_PROPS for o in _distinct(grouped.get(prop, []))
-                  if isinstance(o, ox.Literal)]
+        labels = [o[0] for prop in _LABEL_PROPS for o in _distinct(grouped.get(prop, []))
+                  if type(o) is tuple]
         label = labels[0] if labels else f"{type_name} {local_name(iri)[:12]}"
         attrs: dict[str, Any] = {"uri": iri, "label": label,
                                  "type": type_name, "types": type_names}
@@ -633,7 +574,19 @@ def _distinct(values: list[Any]) -> list[Any]:
     if len(values) < 2:
         return values
     found = set(values)
-    return sorted(found, key=str) if len(found) > 1 else list(found)
+    return sorted(found, key=_ntriples_text) if len(found) > 1 else list(found)
+
+
+def _ntriples_text(term: PlainTerm) -> str:
+    """A plain term's N-Triples text (up to escapes), the order of :func:`_distinct`."""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, str):
+        return f"<{term}>"
+    value, datatype, language = term
+    if language:
+        return f'"{value}"@{language}'
+    return f'"{value}"' if datatype == _XSD_STRING else f'"{value}"^^<{datatype}>'
 
 
 @cache
@@ -650,16 +603,8 @@ def _attr_name(prop: str) -> str:
     return name
 
 
-def _named(iri: str) -> ox.NamedNode | None:
-    try:
-        return ox.NamedNode(iri)
-    except ValueError:
-        return None
-
-
-def _literal_value(lit: ox.Literal) -> Any:
-    datatype = lit.datatype.value
-    text = lit.value
+def _literal_value(lit: tuple[str, str, str | None]) -> Any:
+    text, datatype, _ = lit
     try:
         if datatype in _INTEGER_TYPES:
             return int(text)
@@ -766,8 +711,8 @@ def select_iris(reader: GraphReader, iris: Iterable[str], description: str) -> S
             continue
         mapping = reader.fact_mapping(iri)
         if mapping is not None:
-            ends = [o.value for p, o, _ in reader.out[iri]
-                    if p in (mapping.source, mapping.target) and isinstance(o, ox.NamedNode)]
+            ends = [o for p, o, _ in reader.out[iri]
+                    if p in (mapping.source, mapping.target) and type(o) is str]
             reader.describe(ends)
             order += [e for e in ends if reader.is_node(e)]
     order = list(dict.fromkeys(order))
@@ -791,20 +736,13 @@ def select_source(reader: GraphReader, key: str) -> Selection:
             if isinstance(term, URIRef):
                 mentioned.setdefault(str(term), None)
     reader.describe(mentioned)
-    nodes = [i for i in mentioned if reader.is_node(i)]
+    nodes = sorted(i for i in mentioned if reader.is_node(i))  # not in the backend's order
     return Selection(nodes, set(), f"source {sources[graph]['key']}", source_graph=graph)
 
 
 def select_all(reader: GraphReader) -> Selection:
     """Every entity in the store."""
-    native = reader._native
-    if native is not None:
-        iris = sorted({q.subject.value for q in native.quads_for_pattern(
-            None, _RDF_TYPE_NODE, None, None)
-            if type(q.subject) is ox.NamedNode and type(q.graph_name) is ox.NamedNode})
-    else:
-        rows = reader.store.select("SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(isIRI(?s)) }")
-        iris = sorted(str(r["s"]) for r in rows)
+    iris = sorted({s for s, _, _, _ in reader.store.plain_quads(None, RDF.type) if type(s) is str})
     reader.describe(iris)
     return Selection([i for i in iris if reader.is_node(i)], set(), "whole store")
 

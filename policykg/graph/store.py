@@ -40,6 +40,7 @@ import functools
 import hashlib
 import importlib
 import itertools
+import operator
 import os
 import re
 import shutil
@@ -76,6 +77,11 @@ __all__ = [
     "default_store_location",
     "CAPABILITIES",
     "PREFIXES",
+    "PlainTerm",
+    "Outgoing",
+    "Incoming",
+    "plain_term",
+    "is_iri",
 ]
 
 PREFIXES: dict[str, str] = {
@@ -298,18 +304,25 @@ Row = dict[str, Node]
 #: Every capability name a backend may list in :attr:`Store.capabilities`.
 CAPABILITIES = frozenset({"native_bulk_load", "transactions", "lateral", "read_only"})
 
-#: Formats of :meth:`Store.dump`; the first two stream from every backend.
+#: Formats of :meth:`Store.dump`; every one streams from every backend.
 DUMP_FORMATS: dict[str, ox.RdfFormat] = {
     "nquads": ox.RdfFormat.N_QUADS,
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "trig": ox.RdfFormat.TRIG,
     "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
 }
+#: Dump formats without graphs: a dump in one of them writes triples.
+_TRIPLE_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD})
 
 #: A term in plain form: an IRI ``str``, a blank node (rdflib ``BNode``, which is a ``str``
 #: too: test it first) or a literal ``(lexical form, datatype IRI, language or None)``, the
 #: datatype of a language-tagged literal being ``rdf:langString``.
 PlainTerm = str | BNode | tuple[str, str, str | None]
+#: What :meth:`Store.outgoing` lists for a subject: ``(predicate IRI, object, graph IRI)``.
+Outgoing = tuple[str, PlainTerm, str]
+#: What :meth:`Store.incoming` lists for an object: ``(subject, predicate IRI, graph IRI)``.
+Incoming = tuple[PlainTerm, str, str]
 _RDF_LANGSTRING = str(RDF.langString)
 _XSD_STRING = str(XSD.string)
 
@@ -417,7 +430,9 @@ class Store(ABC):
 
     @abstractmethod
     def update(self, query: str, bindings: Bindings | None = None) -> None:
-        """Run a SPARQL update."""
+        """Run a SPARQL update. ``bindings`` fix variables as terms (never pasted text) in an
+        update of one operation with a WHERE clause; any other update with bindings is refused
+        with a :class:`QueryError` (every backend, see ``store_remote.bind_update``)."""
 
     def plain_quads(
         self, subject: Node | None = None, predicate: Node | None = None,
@@ -427,7 +442,7 @@ class Store(ABC):
         as IRI strings. Backends build no rdflib term for IRIs and literals: for readers that
         walk much of the store (the Neo4j mirror)."""
         for s, p, o, g in self.quads(subject, predicate, object, graph):
-            yield _plain_term(s), str(p), _plain_term(o), str(g)
+            yield plain_term(s), str(p), plain_term(o), str(g)
 
     def select_plain(self, query: str) -> list[dict[str, Any]]:
         """SELECT rows where IRIs, blank nodes and text-like literals come as ``str``.
@@ -439,29 +454,68 @@ class Store(ABC):
         return [{name: _plain(value) for name, value in row.items()}
                 for row in self.select(query)]
 
-    def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
-             graphs: list[URIRef] | None = None) -> None:
-        """Write the quads of ``graphs`` (default: all) to ``out`` (see :data:`DUMP_FORMATS`).
+    def outgoing(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Outgoing]]]:
+        """Each IRI of ``iris`` with the statements it is the subject of (plain terms, see
+        :data:`Outgoing`), in the order given; an IRI the store cannot hold has none.
 
-        N-Quads and N-Triples stream, one line per statement; in N-Triples a triple held by
-        two of the graphs is written twice.
+        The read of an export or a view: backends answer many subjects per round trip."""
+        for iri in iris:
+            node = _iri_node(iri)
+            yield iri, [] if node is None else [
+                (p, o, g) for _, p, o, g in self.plain_quads(URIRef(iri))]
+
+    def incoming(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Incoming]]]:
+        """Each IRI of ``iris`` with the statements it is the object of (see :data:`Incoming`)."""
+        for iri in iris:
+            node = _iri_node(iri)
+            yield iri, [] if node is None else [
+                (s, p, g) for s, p, _, g in self.plain_quads(None, None, URIRef(iri))]
+
+    def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
+             graphs: list[URIRef] | None = None, *, subjects: Iterable[str] | None = None,
+             extra: Iterable[tuple[Node, Node, Node, URIRef]] = ()) -> None:
+        """Write the quads of ``graphs`` (default: all) to ``out`` (see :data:`DUMP_FORMATS`),
+        then the quads of ``extra`` (graphs kept beside the store, such as the judgement log).
+
+        ``subjects``: only the statements of these IRIs, each triple once in the formats without
+        graphs (an export's selection). Otherwise a triple held by two of the graphs is written
+        twice in those formats (keeping it once would need a set of every triple). Every format
+        streams: memory does not grow with the store. One writer serves every backend (Oxigraph's
+        serializer); backends only differ in how they read (:meth:`_dump_quads`).
         """
-        _dump_format(format)
+        fmt = _dump_format(format)
         chosen = self.graphs() if graphs is None else graphs
-        if format in ("nquads", "ntriples"):
-            for graph in chosen:
-                for s, p, o, g in self.quads(graph=graph):
-                    tail = f" {g.n3()} .\n" if format == "nquads" else " .\n"
-                    out.write(f"{s.n3()} {p.n3()} {o.n3()}{tail}".encode())
+        quads = itertools.chain(self._dump_quads(chosen, subjects, fmt in _TRIPLE_FORMATS),
+                                (ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g)))
+                                 for s, p, o, g in extra))
+        if fmt in _TRIPLE_FORMATS:
+            ox.serialize(map(_TO_TRIPLE, quads), out, format=fmt, prefixes=PREFIXES)
+        else:
+            ox.serialize(quads, out, format=fmt, prefixes=PREFIXES)
+
+    def _dump_quads(self, graphs: list[URIRef], subjects: Iterable[str] | None,
+                    distinct: bool) -> Iterator[ox.Quad]:
+        """What :meth:`dump` writes, as Oxigraph quads: each graph's, or each subject's in
+        ``graphs`` (grouped by graph, and each triple once when ``distinct``)."""
+        if subjects is None:
+            for graph in graphs:
+                node = ox.NamedNode(str(graph))
+                for s, p, o, _ in self.quads(graph=graph):
+                    yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), node)
             return
-        data = Dataset()
-        for prefix, iri in PREFIXES.items():
-            data.bind(prefix, iri)
-        for graph in chosen:
-            for s, p, o, g in self.quads(graph=graph):
-                data.graph(g).add((s, p, o))
-        target: Graph = data if format == "trig" else _union_of(data)
-        out.write(target.serialize(format=format).encode())
+        wanted = {str(g) for g in graphs}
+        names: dict[str, ox.NamedNode] = {}
+        for iri, statements in self.outgoing(subjects):
+            subject = ox.NamedNode(iri)
+            seen: set[tuple[str, PlainTerm]] = set()
+            for predicate, value, name in sorted(
+                    (st for st in statements if st[2] in wanted), key=_BY_GRAPH):
+                if distinct:
+                    if (predicate, value) in seen:
+                        continue
+                    seen.add((predicate, value))
+                node = names.get(name) or names.setdefault(name, ox.NamedNode(name))
+                yield ox.Quad(subject, ox.NamedNode(predicate), _ox_from_plain(value), node)
 
     def flush(self) -> None:  # noqa: B027 - optional hook, most backends need nothing
         """Make every write visible to other processes that open the store."""
@@ -813,9 +867,17 @@ class OxigraphStore(Store):
 
     @_writes
     def update(self, query: str, bindings: Bindings | None = None) -> None:
+        """Run a SPARQL update; ``bindings`` fix variables of its (first) WHERE group.
+
+        pyoxigraph binds no parameters in updates, so the bound terms go into a ``VALUES``
+        block, written by Oxigraph's serializer from validated terms (as the SPARQL store does):
+        a bound text is always one literal. An update with no WHERE group (``INSERT DATA``) or
+        of several operations is refused with bindings: they would bind only part of it.
+        """
         if bindings:
-            msg = "parameters cannot be bound in an update on the oxigraph store"
-            raise QueryError(msg)
+            from policykg.graph.store_remote import bind_update
+
+            query = bind_update(query, bindings)
         with _sparql_errors("update"):
             self._store.update(query, prefixes=PREFIXES)
 
@@ -852,21 +914,73 @@ class OxigraphStore(Store):
             rows.append(row)
         return rows
 
+    def outgoing(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Outgoing]]]:
+        # The fast path of exports: pattern reads, objects in plain form, no rdflib term.
+        pattern = self._store.quads_for_pattern
+        named = ox.NamedNode
+        hidden = self._hidden
+        plain = _ox_plain_term
+        for iri in iris:
+            node = _iri_node(iri)
+            if node is None:
+                yield iri, []
+                continue
+            yield iri, [(q.predicate.value, o.value if type(o) is named else plain(o), g.value)
+                        for q in pattern(node, None, None, None)
+                        for o, g in ((q.object, q.graph_name),)
+                        if type(g) is named and g not in hidden]
+
+    def incoming(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Incoming]]]:
+        pattern = self._store.quads_for_pattern
+        named = ox.NamedNode
+        hidden = self._hidden
+        for iri in iris:
+            node = _iri_node(iri)
+            if node is None:
+                yield iri, []
+                continue
+            # Subjects are IRIs or blank nodes (no RDF-star triple terms are stored).
+            yield iri, [(s.value if type(s) is named
+                         else BNode(s.value),  # type: ignore[union-attr]
+                         q.predicate.value, g.value)
+                        for q in pattern(None, None, node, None)
+                        for s, g in ((q.subject, q.graph_name),)
+                        if type(g) is named and g not in hidden]
+
     def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
-             graphs: list[URIRef] | None = None) -> None:
+             graphs: list[URIRef] | None = None, *, subjects: Iterable[str] | None = None,
+             extra: Iterable[tuple[Node, Node, Node, URIRef]] = ()) -> None:
         fmt = _dump_format(format)
         chosen = self.graphs() if graphs is None else graphs
-        if len(chosen) == 1 and format != "nquads" and format != "trig":
+        if len(chosen) == 1 and fmt in _TRIPLE_FORMATS and subjects is None and not extra:
+            # One graph as triples: Oxigraph writes it without a Python object per quad.
             self._store.dump(out, format=fmt, from_graph=ox.NamedNode(str(chosen[0])),
                              prefixes=PREFIXES)
             return
-        quads = (q for graph in chosen
-                 for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
-        if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
-            ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), out,
-                         format=fmt)
-        else:
-            ox.serialize(quads, out, format=fmt)
+        super().dump(out, format, chosen, subjects=subjects, extra=extra)
+
+    def _dump_quads(self, graphs: list[URIRef], subjects: Iterable[str] | None,
+                    distinct: bool) -> Iterator[ox.Quad]:
+        pattern = self._store.quads_for_pattern
+        if subjects is None:
+            for graph in graphs:
+                yield from pattern(None, None, None, ox.NamedNode(str(graph)))
+            return
+        wanted = {ox.NamedNode(str(g)) for g in graphs}
+        for iri in subjects:
+            node = _iri_node(iri)
+            if node is None:
+                continue
+            found = [q for q in pattern(node, None, None, None) if q.graph_name in wanted]
+            names = dict.fromkeys(q.graph_name for q in found)
+            if len(names) < 2:  # one graph (most subjects): passed on as read
+                yield from found
+            elif distinct:  # the same triple in two graphs is one triple
+                yield from dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object)
+                                         for q in found)
+            else:
+                for name in names:
+                    yield from (q for q in found if q.graph_name == name)
 
     def flush(self) -> None:
         if self.path is not None and "read_only" not in self.capabilities:
@@ -987,9 +1101,12 @@ class MemoryStore(Store):
 
     @_writes
     def update(self, query: str, bindings: Bindings | None = None) -> None:
-        init: dict[str, Any] = {k: v for k, v in (bindings or {}).items()}
+        if bindings:  # bound as on every other backend (rdflib's own binding is looser)
+            from policykg.graph.store_remote import bind_update
+
+            query = bind_update(query, bindings)
         try:
-            self._ds.update(query, initNs=PREFIXES, initBindings=init)
+            self._ds.update(query, initNs=PREFIXES)
         except Exception as exc:  # rdflib raises pyparsing errors and others
             msg = f"SPARQL update failed: {exc}"
             raise QueryError(msg) from exc
@@ -1037,7 +1154,8 @@ def _ox_plain(term: Any) -> Any:
     return from_ox(term)
 
 
-def _plain_term(term: Node) -> PlainTerm:
+def plain_term(term: Node) -> PlainTerm:
+    """An rdflib term in plain form (see :data:`PlainTerm`)."""
     if isinstance(term, BNode):
         return term
     if isinstance(term, Literal):
@@ -1056,21 +1174,44 @@ def _ox_plain_term(term: Any) -> PlainTerm:
     return BNode(term.value)
 
 
+_TO_TRIPLE = operator.attrgetter("triple")
+
+
+#: Sort key of an :data:`Outgoing` statement: its graph.
+_BY_GRAPH = operator.itemgetter(2)
+
+
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an IRI a store can hold (checked by Oxigraph's parser)."""
+    return _iri_node(text) is not None
+
+
+def _iri_node(iri: str) -> ox.NamedNode | None:
+    """``iri`` as a node, or None when it is not an IRI the store could hold."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
+
+
+def _ox_from_plain(term: PlainTerm) -> Any:
+    """A plain term (see :data:`PlainTerm`) as a pyoxigraph term."""
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, str):
+        return ox.NamedNode(term)
+    value, datatype, language = term
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
 def _dump_format(name: str) -> ox.RdfFormat:
     fmt = DUMP_FORMATS.get(name)
     if fmt is None:
         msg = f"unknown dump format {name!r} (choose {', '.join(DUMP_FORMATS)})"
         raise StoreError(msg)
     return fmt
-
-
-def _union_of(data: Dataset) -> Graph:
-    union = Graph()
-    for prefix, iri in PREFIXES.items():
-        union.bind(prefix, iri)
-    for s, p, o, _ in data.quads((None, None, None, None)):
-        union.add((s, p, o))
-    return union
 
 
 def from_native(term: Any) -> Node:

@@ -19,6 +19,8 @@ The semantics are the embedded store's:
   graphs are invisible to the union and to ``GRAPH ?g``.
 * Staging graphs left by a killed client are dropped on the next write once their owner is
   gone (same host and its process no longer runs, or staged more than a day ago elsewhere).
+* Bookkeeping logs (the judgement log) live on the server, one graph each
+  (``urn:policykg:log:NAME``, one entry per line with its position), so every client sees them.
 * Bindings are written into the query as validated RDF terms in a ``VALUES`` block at the
   start of the outermost group: the protocol has no parameters, and no bound text is ever
   pasted raw.
@@ -51,11 +53,20 @@ from rdflib.term import Node
 
 from policykg.exceptions import QueryError, StoreError
 from policykg.graph.neo4j import redact, split_credentials
-from policykg.graph.store import PREFIXES, Bindings, Row, Store
+from policykg.graph.store import (
+    PREFIXES,
+    Bindings,
+    Incoming,
+    Outgoing,
+    Row,
+    Store,
+    is_iri,
+    plain_term,
+)
 from policykg.graph.terms import Triple, from_ox, to_ox
 from policykg.ontology.instances import STORE
 
-__all__ = ["SparqlStore", "is_store_url", "bind_query"]
+__all__ = ["SparqlStore", "is_store_url", "bind_query", "bind_update"]
 
 SYSTEM = "urn:policykg:system"
 STAGING = "urn:policykg:staging:"
@@ -72,9 +83,22 @@ _FOREIGN_STAGING_TTL = 24 * 3600
 #: Loads and commits may wait this many times the timeout for the server's answer.
 _SLOW_FACTOR = 40
 _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: IRIs in the VALUES block of one read of many subjects (a URL-encoded form, no URL limit).
+_BATCH_IRIS = 300
+_POSITION = STORE.position.n3()
+_TEXT = STORE.text.n3()
+_LOG_NAME = re.compile(r"[a-z][a-z0-9-]*")
+_EACH_QUAD = "SELECT ?s ?p ?o ?g WHERE { %s GRAPH ?g { ?s ?p ?o } }"
 
 #: On one line, so a server's error positions keep the query's line numbers.
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}> " for p, iri in PREFIXES.items())
+
+
+def _log_graph(name: str) -> str:
+    if not _LOG_NAME.fullmatch(name):
+        msg = f"not a log name: {name!r}"
+        raise StoreError(msg)
+    return f"<urn:policykg:log:{name}>"
 
 
 def is_store_url(location: object) -> bool:
@@ -182,6 +206,28 @@ def bind_query(query: str, bindings: Bindings | None) -> str:
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
     at = _group_start(query)
     return query[:at] + block + query[at:]
+
+
+def bind_update(update: str, bindings: Bindings | None) -> str:
+    """``update`` with its bindings fixed as by :func:`bind_query`, for one operation with a
+    WHERE group; anything else is refused, since only part of it would be bound."""
+    if not bindings:
+        return update
+    depth = 0
+    where = False
+    text = _strip(update)
+    for i, c in enumerate(text):
+        depth += (c == "{") - (c == "}")
+        if depth == 0 and c == ";" and text[i + 1:].strip():
+            msg = "parameters can only be bound in an update of one operation (no ';')"
+            raise QueryError(msg)
+        if depth == 0 and text[i:i + 5].upper() == "WHERE" and (
+                i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$:")):
+            where = True
+    if not where:
+        msg = "parameters can only be bound in an update with a WHERE clause (not INSERT DATA)"
+        raise QueryError(msg)
+    return bind_query(update, bindings)
 
 
 # --------------------------------------------------------------------------- results
@@ -452,7 +498,7 @@ class SparqlStore(Store):
 
     def update(self, query: str, bindings: Bindings | None = None) -> None:
         """Run a SPARQL update (``PREFIXES`` declared), then bump the change counter."""
-        self._update(_PROLOGUE + bind_query(query, bindings) + " ;\n" + self._bump())
+        self._update(_PROLOGUE + bind_update(query, bindings) + " ;\n" + self._bump())
 
     # ----------------------------------------------------------------------- reads
 
@@ -502,6 +548,31 @@ class SparqlStore(Store):
             for row in self._rows(query, dataset=False):
                 yield (row.get("s", subject), row.get("p", predicate),  # type: ignore[misc]
                        row.get("o", object), name)
+
+    def outgoing(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Outgoing]]]:
+        """Many subjects per request (a VALUES block of validated IRIs), not one each."""
+        for iri, rows in self._by_term(iris, _EACH_QUAD, "s"):
+            yield iri, [(str(r["p"]), plain_term(r["o"]), str(r["g"])) for r in rows]
+
+    def incoming(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Incoming]]]:
+        for iri, rows in self._by_term(iris, _EACH_QUAD, "o"):
+            yield iri, [(plain_term(r["s"]), str(r["p"]), str(r["g"])) for r in rows]
+
+    def _by_term(self, iris: Iterable[str], template: str, var: str,
+                 ) -> Iterator[tuple[str, list[Row]]]:
+        """The rows of ``template`` for each IRI bound to ``?var``, batch by batch."""
+        todo = list(iris)
+        for start in range(0, len(todo), _BATCH_IRIS):
+            chunk = todo[start:start + _BATCH_IRIS]
+            valid = [iri for iri in chunk if is_iri(iri)]
+            found: dict[str, list[Row]] = {iri: [] for iri in chunk}
+            if valid:
+                values = " ".join(_term(URIRef(iri)) for iri in valid)
+                for row in self._rows(_PROLOGUE + template % f"VALUES ?{var} {{ {values} }}"):
+                    bucket = found.get(str(row[var]))
+                    if bucket is not None:  # (a server could write an IRI back differently)
+                        bucket.append(row)
+            yield from found.items()
 
     def triples(self, s: Node | None = None, p: Node | None = None,
                 o: Node | None = None) -> Iterator[tuple[Node, Node, Node]]:
@@ -553,6 +624,36 @@ class SparqlStore(Store):
         rows = self._rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {sources} }} "
                           "GRAPH ?g { ?s ?p ?o } }", dataset=False)
         return int(str(rows[0]["n"])) if rows else 0
+
+    # ----------------------------------------------------------------------- logs
+
+    def log_lines(self, name: str) -> list[str]:
+        """The lines of the bookkeeping log ``name`` kept on the server, in order.
+
+        A log (the judgement log) lives in its own graph ``urn:policykg:log:NAME``, never a
+        source: queries do not see it, and every client, from any folder, reads the same one.
+        """
+        graph = _log_graph(name)
+        rows = self._rows(f"SELECT ?text WHERE {{ GRAPH {graph} {{ ?entry {_POSITION} ?n ; "
+                          f"{_TEXT} ?text }} }} ORDER BY ?n", dataset=False)
+        return [str(row["text"]) for row in rows]
+
+    def append_log_lines(self, name: str, lines: Iterable[str]) -> int:
+        """Append ``lines`` to the log ``name`` in one update; return how many it had before."""
+        before = len(self.log_lines(name))
+        entries = " ".join(
+            f"({_term(URIRef('urn:uuid:' + str(uuid.uuid4())))} {_term(Literal(before + i))} "
+            f"{_term(Literal(text))})" for i, text in enumerate(lines))
+        if entries:
+            self._update(f"INSERT {{ GRAPH {_log_graph(name)} {{ ?e {_POSITION} ?n ; "
+                         f"{_TEXT} ?text }} }} WHERE {{ VALUES (?e ?n ?text) {{ {entries} }} }}")
+        return before
+
+    def truncate_log_lines(self, name: str, count: int) -> None:
+        """Keep the first ``count`` lines of the log ``name`` (undoes an append)."""
+        graph = _log_graph(name)
+        self._update(f"DELETE {{ GRAPH {graph} {{ ?e ?p ?o }} }} WHERE {{ GRAPH {graph} {{ "
+                     f"?e {_POSITION} ?n ; ?p ?o FILTER(?n >= {_term(Literal(int(count)))}) }} }}")
 
     def close(self) -> None:
         """Nothing to release: every request has its own connection."""

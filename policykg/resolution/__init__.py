@@ -20,7 +20,7 @@ from rdflib import URIRef
 
 from policykg.exceptions import ResolutionError
 from policykg.graph.store import Store
-from policykg.load import list_sources, load_paths
+from policykg.load import Project, list_sources, load_paths, project_base
 from policykg.resolution.candidates import (
     BlockingStats,
     EntityRecord,
@@ -29,6 +29,7 @@ from policykg.resolution.candidates import (
 )
 from policykg.resolution.judgements import (
     Judgement,
+    LogLocation,
     Rewrites,
     append_judgements,
     apply_rewrites,
@@ -115,7 +116,7 @@ def _names(record: EntityRecord) -> list[str]:
 
 
 def _write_and_apply(
-    store: Store, path: Path, old: Rewrites, judgements: list[Judgement]
+    store: Store, path: LogLocation, old: Rewrites, judgements: list[Judgement]
 ) -> Outcome:
     new = replay([*read_log(path), *judgements])
     size = append_judgements(path, judgements)
@@ -129,7 +130,7 @@ def _write_and_apply(
 
 def merge(
     store: Store,
-    path: Path,
+    path: LogLocation,
     canonical: str,
     other: str,
     *,
@@ -164,7 +165,7 @@ def merge(
 
 
 def not_same(
-    store: Store, path: Path, first: str, second: str, *, note: str | None = None
+    store: Store, path: LogLocation, first: str, second: str, *, note: str | None = None
 ) -> Outcome:
     """Record that two entities are different: no later merge (manual or auto) unites them."""
     old = replay(read_log(path))
@@ -181,7 +182,7 @@ def not_same(
 
 
 def auto_merge(
-    store: Store, path: Path, *, types: Iterable[str] | None = None
+    store: Store, path: LogLocation, *, types: Iterable[str] | None = None
 ) -> Outcome:
     """Merge every pair with an identical strong identifier that no judgement separates.
 
@@ -212,8 +213,8 @@ def _canonical_rank(record: EntityRecord) -> tuple[int, int, str]:
     return ("/wd-Q" not in record.iri, -len(record.sources), record.iri)
 
 
-def split(store: Store, path: Path, entity: str, *, note: str | None = None,
-          project: Path | None = None) -> Outcome:
+def split(store: Store, path: LogLocation, entity: str, *, note: str | None = None,
+          project: Project | None = None) -> Outcome:
     """Undo merges and restore the original entities by reloading the affected sources.
 
     ``entity`` merged into another: its merge is undone (with whatever was merged into it).
@@ -249,7 +250,7 @@ def split(store: Store, path: Path, entity: str, *, note: str | None = None,
         if source is None:
             missing.append(f"<{graph}> (not a loaded source)")
             continue
-        file = (project or Path.cwd()) / source.key
+        file = project_base(project) / source.key
         if not file.is_file():
             missing.append(f"{source.key} (recorded relative to the folder of the store)")
             continue

@@ -1,9 +1,11 @@
 """The judgement log: merges, not-same and splits, replayed into one rewrite map.
 
-The log is a JSON-lines file kept with the store (``judgements.jsonl`` inside the store folder;
-``$POLICYKG_JUDGEMENTS`` or the group option ``judgements_path`` otherwise), so a reload from
-any folder replays it; ``policykg judgements export/import`` copy it beside the data. One line per
-judgement, appended and never rewritten, so it diffs and merges well under version control::
+The log is kept with the store: a JSON-lines file ``judgements.jsonl`` inside the store folder,
+or the same lines in a bookkeeping graph of a SPARQL store (:class:`ServerLog`);
+``$POLICYKG_JUDGEMENTS`` or the group option ``judgements_path`` name a file instead. So a
+reload from any folder replays it; ``policykg judgements export/import`` copy it beside the data.
+One line per judgement, appended and never rewritten, so it diffs and merges well under version
+control::
 
     {"action": "merge", "canonical": "https://…/person/enrique-pena-nieto",
      "other": "https://…/person/pena-nieto", "names": ["Enrique Peña Nieto", "Pena Nieto"],
@@ -51,6 +53,8 @@ from policykg.ontology.namespace import PKG
 __all__ = [
     "ACTIONS",
     "DEFAULT_LOG",
+    "LogLocation",
+    "ServerLog",
     "STORE_LOG",
     "Judgement",
     "Rewrites",
@@ -149,10 +153,55 @@ class Judgement:
         return f"{where}{verb} <{self.canonical}> <{self.other}>"
 
 
-def log_path(obj: Mapping[str, Any] | None = None) -> Path:
-    """Where the log lives: ``obj["judgements_path"]``, ``$POLICYKG_JUDGEMENTS``, else inside
-    the store folder ``obj["store_path"]`` (:data:`STORE_LOG`), so every load replays it
-    wherever it runs from; ``policykg-judgements.jsonl`` in the working folder without a store.
+class ServerLog:
+    """The judgement log of a store on a SPARQL server, kept on that server (a bookkeeping
+    graph, see :meth:`~policykg.graph.store_remote.SparqlStore.log_lines`): every client, in
+    any folder, replays the same judgements, as with the log inside an embedded store's folder.
+    """
+
+    NAME = "judgements"
+
+    def __init__(self, url: str, store: Store | None = None) -> None:
+        self.url = url
+        self._open = store  # an open handle of that store, if the caller has one
+
+    def __str__(self) -> str:
+        from policykg.graph.neo4j import redact
+
+        return f"the judgement log of {redact(self.url)}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ServerLog) and other.url == self.url
+
+    def __hash__(self) -> int:
+        return hash(self.url)
+
+    def _handle(self) -> Any:
+        if self._open is not None:
+            return self._open
+        from policykg.graph.store_remote import SparqlStore
+
+        return SparqlStore(self.url)
+
+    def lines(self) -> list[str]:
+        return list(self._handle().log_lines(self.NAME))
+
+    def append(self, lines: list[str]) -> int:
+        return int(self._handle().append_log_lines(self.NAME, lines))
+
+    def truncate(self, count: int) -> None:
+        self._handle().truncate_log_lines(self.NAME, count)
+
+
+#: Where a judgement log lives: a JSON-lines file, or a SPARQL store's own bookkeeping graph.
+LogLocation = Path | ServerLog
+
+
+def log_path(obj: Mapping[str, Any] | None = None) -> LogLocation:
+    """Where the log lives: ``obj["judgements_path"]``, ``$POLICYKG_JUDGEMENTS``, else with the
+    store: inside the store folder ``obj["store_path"]`` (:data:`STORE_LOG`) or on the SPARQL
+    server ``obj["store_location"]`` (:class:`ServerLog`), so every load replays it wherever it
+    runs from; ``policykg-judgements.jsonl`` in the working folder without a store.
     """
     if obj is not None and obj.get("judgements_path"):
         return Path(obj["judgements_path"])
@@ -161,33 +210,44 @@ def log_path(obj: Mapping[str, Any] | None = None) -> Path:
         return Path(env)
     if obj is not None and obj.get("store_path"):
         return Path(obj["store_path"]) / STORE_LOG
+    location = obj.get("store_location") if obj is not None else None
+    if isinstance(location, str) and location.lower().startswith(("http://", "https://")):
+        return ServerLog(location)
     return Path(DEFAULT_LOG)
 
 
-def read_log(path: Path) -> list[Judgement]:
+def read_log(path: LogLocation) -> list[Judgement]:
     """Every judgement in the log (none when the file does not exist).
 
     Raises:
         ResolutionError: a line is not a judgement (the message names the file and line).
     """
+    if isinstance(path, ServerLog):
+        return _parse(str(path), path.lines())
     if not path.exists():
         return []
-    judgements = []
     with path.open(encoding="utf-8") as fh:
-        for number, raw in enumerate(fh, start=1):
-            text = raw.strip()
-            if not text or text.startswith("#"):
-                continue
-            try:
-                judgements.append(Judgement.from_json(text, number))
-            except ValueError as exc:  # json.JSONDecodeError is a ValueError
-                msg = f"{path}:{number}: not a judgement: {exc}"
-                raise ResolutionError(msg) from exc
+        return _parse(str(path), fh)
+
+
+def _parse(where: str, lines: Iterable[str]) -> list[Judgement]:
+    judgements = []
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            judgements.append(Judgement.from_json(text, number))
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            msg = f"{where}:{number}: not a judgement: {exc}"
+            raise ResolutionError(msg) from exc
     return judgements
 
 
-def append_judgements(path: Path, judgements: Iterable[Judgement]) -> int:
+def append_judgements(path: LogLocation, judgements: Iterable[Judgement]) -> int:
     """Append judgements to the log, durably; return the log's size before (for rollback)."""
+    if isinstance(path, ServerLog):
+        return path.append([judgement.to_json() for judgement in judgements])
     path.parent.mkdir(parents=True, exist_ok=True)
     before = path.stat().st_size if path.exists() else 0
     with path.open("a", encoding="utf-8") as fh:
@@ -203,8 +263,11 @@ def append_judgements(path: Path, judgements: Iterable[Judgement]) -> int:
     return before
 
 
-def truncate_log(path: Path, size: int) -> None:
+def truncate_log(path: LogLocation, size: int) -> None:
     """Undo an append (used when applying a judgement to the store failed)."""
+    if isinstance(path, ServerLog):
+        path.truncate(size)
+        return
     if size == 0:
         path.unlink(missing_ok=True)
         return
@@ -365,7 +428,7 @@ def missing_entities(store: Store, judgements: Iterable[Judgement]) -> list[str]
     return warnings
 
 
-def current_rewrites(path: Path, store: Store | None = None) -> Rewrites:
+def current_rewrites(path: LogLocation, store: Store | None = None) -> Rewrites:
     """Replay the log at ``path`` into the rewrite map to pass to ``load_paths(rewrite=...)``.
 
     With a store, judgements naming entities the store does not hold are added to

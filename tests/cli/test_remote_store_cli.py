@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,9 +38,10 @@ COMMANDS = [
 pytestmark = pytest.mark.timeout(900)
 
 
-#: The folder every command runs from. Source keys are paths relative to the folder holding
-#: an embedded store, and to the working folder for a server: with the embedded store in
-#: this folder, both key the same files alike.
+#: The folder every command runs from, holding copies of the data files. Source keys are
+#: paths relative to the folder holding an embedded store, and to the file's project folder
+#: (marked by .policykg-project) for a server: with the embedded store and the marker in this
+#: folder, both key the same files alike.
 WORK: list[Path] = []
 
 
@@ -56,7 +58,11 @@ def run(store: str, *args: str) -> Result:
 
 @pytest.fixture(scope="module", autouse=True)
 def work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    WORK[:] = [tmp_path_factory.mktemp("work")]
+    folder = tmp_path_factory.mktemp("work")
+    shutil.copytree(EXAMPLES, folder / "examples")
+    shutil.copy(FTM_PAYMENTS, folder / FTM_PAYMENTS.name)
+    (folder / ".policykg-project").write_text("", encoding="utf-8")
+    WORK[:] = [folder]
     yield WORK[0]
     WORK.clear()
 
@@ -73,7 +79,7 @@ def answers(store: str) -> list[str]:
 @pytest.fixture(scope="module")
 def embedded(work: Path) -> str:
     store = str(work / "store")
-    assert run(store, "load", str(EXAMPLES), str(FTM_PAYMENTS)).exit_code == 0
+    assert run(store, "load", "examples", FTM_PAYMENTS.name).exit_code == 0
     return store
 
 
@@ -81,7 +87,7 @@ def embedded(work: Path) -> str:
 def remote(request: pytest.FixtureRequest, sparql_servers: dict[str, str]) -> Iterator[str]:
     url = sparql_servers[request.param]
     empty(url)
-    result = run(url, "load", str(EXAMPLES), str(FTM_PAYMENTS))
+    result = run(url, "load", "examples", FTM_PAYMENTS.name)
     assert result.exit_code == 0, result.output
     yield url
 

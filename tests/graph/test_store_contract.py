@@ -247,3 +247,68 @@ def test_plain_quads_are_the_quads_in_plain_form(any_store: Store) -> None:
     assert [(p, o) for _, p, o, _ in any_store.plain_quads(bnodes[0])] == [(str(Q), str(O1))]
     assert [o for _, _, o, _ in any_store.plain_quads(None, P, None, G1)
             if isinstance(o, tuple)] == [("b", str(RDF.langString), "en")]
+
+
+def test_update_binds_parameters_as_terms(any_store: Store) -> None:
+    """A bound value is one term, whatever text it holds: never SPARQL."""
+    _sample(any_store)
+    hostile = Literal('a" } } ; DROP ALL ; INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> "c')
+    any_store.update(f"INSERT {{ GRAPH <{G1}> {{ ?s <{Q}> ?text }} }} "
+                     f"WHERE {{ GRAPH <{G1}> {{ ?s <{P}> \"a\" }} }}", {"text": hostile})
+    assert (S, Q, hostile) in set(any_store.graph_triples(G1))
+    assert set(any_store.graphs()) == {G1, G2}
+    any_store.update(f"DELETE {{ GRAPH <{G2}> {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH <{G2}> {{ ?s ?p ?o }} }}", {"s": O1})
+    assert sorted(any_store.graph_triples(G2)) == [(S, P, Literal("a"))]
+
+
+@pytest.mark.parametrize("update", [
+    'INSERT DATA { GRAPH <https://example.org/g1> { <urn:a> <urn:b> "c" } }',
+    "DELETE WHERE { ?s ?p ?o } ; INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_update_refuses_bindings_it_could_only_partly_apply(any_store: Store,
+                                                           update: str) -> None:
+    _sample(any_store)
+    with pytest.raises(QueryError, match="parameters can only be bound"):
+        any_store.update(update, {"o": Literal("x")})
+    assert any_store.graph_size(G1) == 3
+
+
+def test_outgoing_and_incoming_list_each_iri_in_plain_form(any_store: Store) -> None:
+    _sample(any_store)
+    iris = [str(O1), "not an iri", str(S), "https://example.org/none"]
+    out = dict(any_store.outgoing(iris))
+    assert list(out) == iris
+    assert sorted(out[str(S)], key=repr) == sorted([
+        (str(P), ("a", str(XSD.string), None), str(G1)), (str(Q), str(O1), str(G1)),
+        (str(P), ("a", str(XSD.string), None), str(G2))], key=repr)
+    assert out["not an iri"] == [] and out["https://example.org/none"] == []
+    back = dict(any_store.incoming([str(S), str(O1)]))
+    assert back[str(S)] == [(str(O1), str(Q), str(G2))]
+    assert back[str(O1)] == [(str(S), str(Q), str(G1))]
+
+
+@pytest.mark.parametrize(("fmt", "syntax"), [("nquads", "nquads"), ("trig", "trig"),
+                                             ("ntriples", "nt"), ("turtle", "turtle"),
+                                             ("jsonld", "json-ld")])
+def test_dump_of_subjects_and_extra_in_every_format(any_store: Store, fmt: str,
+                                                    syntax: str) -> None:
+    written = _sample(any_store)
+    extra = [(URIRef("urn:x:a"), P, Literal("kept beside"), URIRef("urn:x:log"))]
+    whole, part = BytesIO(), BytesIO()
+    any_store.dump(whole, fmt, extra=extra)
+    any_store.dump(part, fmt, subjects=[str(S)])
+    parsed_whole, parsed_part = Dataset(), Dataset()
+    parsed_whole.parse(data=whole.getvalue().decode("utf-8"), format=syntax)
+    parsed_part.parse(data=part.getvalue().decode("utf-8"), format=syntax)
+    if fmt in ("nquads", "trig"):
+        assert set(parsed_whole.quads((None, None, None, None))) == {*written, *extra}
+        assert set(parsed_part.quads((None, None, None, None))) == {
+            q for q in written if q[0] == S}
+    else:
+        assert {q[:3] for q in parsed_whole.quads((None, None, None, None))} == {
+            q[:3] for q in [*written, *extra]}
+        # A subject's triple stated by both graphs is written once.
+        assert part.getvalue().count(b"\"a\"") == 1
+        assert {q[:3] for q in parsed_part.quads((None, None, None, None))} == {
+            (S, P, Literal("a")), (S, Q, O1)}
