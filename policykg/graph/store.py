@@ -824,12 +824,23 @@ class OxigraphStore(Store):
     def _run(self, query: str, bindings: Bindings | None) -> Any:
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         with _sparql_errors("query"):
-            return self._store.query(
-                query,
-                use_default_graph_as_union=True,
-                prefixes=PREFIXES,
-                substitutions=substitutions or None,
-            )
+            try:
+                return self._store.query(
+                    query,
+                    use_default_graph_as_union=True,
+                    prefixes=PREFIXES,
+                    substitutions=substitutions or None,
+                )
+            except RuntimeError as exc:
+                if not substitutions or "SELECT projection" not in str(exc):
+                    raise
+        # Oxigraph substitutes only projected variables; a SPARQL server binds any variable
+        # (a VALUES block opening the WHERE group), and so does this store then.
+        from policykg.graph.store_remote import bind_query
+
+        with _sparql_errors("query"):
+            return self._store.query(bind_query(query, bindings), use_default_graph_as_union=True,
+                                     prefixes=PREFIXES)
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         result = self._run(query, bindings)

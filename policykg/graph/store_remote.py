@@ -288,6 +288,8 @@ class SparqlStore(Store):
         password = password or os.environ.get("POLICYKG_STORE_PASSWORD")
         self._secrets = (user, password)
         self._auth: str | None = None
+        #: Staging graphs this handle has finished streaming in the load under way.
+        self._own_staging: list[str] = []
         if user is not None or password is not None:
             token = f"{user or ''}:{password or ''}".encode()
             self._auth = "Basic " + base64.b64encode(token).decode("ascii")
@@ -355,7 +357,10 @@ class SparqlStore(Store):
         return line if len(line) <= limit else line[: limit - 1] + "…"
 
     def _dataset(self) -> list[tuple[str, str]]:
-        sources = [str(g) for g in self.graphs()] or [_NO_GRAPH]
+        # A load's own reads (the loaders' name lookups) also see the graphs it has staged so
+        # far, as on the embedded store, where a new graph is written before the commit: an
+        # article loaded with the records naming its people reuses their entities.
+        sources = [str(g) for g in self.graphs()] + self._own_staging or [_NO_GRAPH]
         return ([("default-graph-uri", g) for g in sources]
                 + [("named-graph-uri", g) for g in sources])
 
@@ -460,6 +465,7 @@ class SparqlStore(Store):
                     f"{_STAGED_AT} {_term(Literal(str(time.time())))} }} }}")
                 staged.append((graph, staging))
                 counts.append(self._stream(staging, triples))
+                self._own_staging.append(str(staging))
             swap = []
             for graph, staging in staged:
                 target, node = _term(graph), _term(staging)
@@ -484,6 +490,8 @@ class SparqlStore(Store):
                 with contextlib.suppress(StoreError):
                     self._update(" ;\n".join(self._forget(s) for _, s in staged))
             raise
+        finally:
+            self._own_staging = []
         return counts
 
     def remove_graph(self, graph: URIRef) -> int:

@@ -25,6 +25,7 @@ from click.testing import CliRunner, Result
 from policykg.cli import cli
 from policykg.graph.store_remote import STAGING, SparqlStore
 from tests.conftest import EXAMPLES, SHARED_SAMPLES
+from tests.neo4j_fixtures import Neo4jDB
 from tests.sparql_fixtures import KINDS, empty
 
 FTM_PAYMENTS = SHARED_SAMPLES / "ftm" / "de_parteispenden_payments.entities.ftm.json"
@@ -33,6 +34,18 @@ COMMANDS = [
     ["query", "funding", "--format", "json"],
     ["query", "profile", "Jorge Bustamante", "--format", "json"],
     ["validate"],
+    # The researcher's own read-only SPARQL: typed literals (dates, decimals, counts), ORDER BY,
+    # a bound parameter, aggregates.
+    ["sparql", "SELECT ?name ?start ?end WHERE { ?m org:member ?p ; schema:startDate ?start . "
+     "?p skos:prefLabel ?name OPTIONAL { ?m schema:endDate ?end } } ORDER BY ?start ?name",
+     "--format", "json"],
+    ["sparql", "SELECT ?currency (SUM(?a) AS ?total) (COUNT(?f) AS ?n) (MAX(?a) AS ?top) "
+     "WHERE { ?f a pkg:FundingFlow ; pkg:amount ?a ; pkg:currency ?currency } "
+     "GROUP BY ?currency ORDER BY ?currency", "--format", "json"],
+    ["sparql", "SELECT ?alias WHERE { ?p skos:prefLabel ?name ; skos:altLabel ?alias } "
+     "ORDER BY ?alias", "-p", "name=Enrique Peña Nieto", "--format", "csv"],
+    ["sparql", "SELECT ?kind (COUNT(*) AS ?n) WHERE { ?f a pkg:Statement ; "
+     "pkg:statementKind ?kind } GROUP BY ?kind ORDER BY DESC(?n) ?kind"],
 ]
 
 pytestmark = pytest.mark.timeout(900)
@@ -145,3 +158,42 @@ def test_sigkill_of_the_loading_client_leaves_the_graphs_as_before(remote: str,
     finally:
         child.wait()
     assert answers(remote) == before
+
+
+def _source_keys(store: str) -> list[str]:
+    result = run(store, "sources", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return sorted(row["source"] for row in json.loads(result.output))
+
+
+def test_sources_remove_answers_as_on_the_embedded_store(embedded: str, remote: str) -> None:
+    keys = _source_keys(embedded)
+    assert _source_keys(remote) == keys
+    (facts,) = [k for k in keys if k.endswith("03-facts.yaml")]
+    try:
+        removed = [run(store, "sources", "--remove", facts) for store in (embedded, remote)]
+        assert [r.exit_code for r in removed] == [0, 0], removed[1].output
+        assert removed[1].output.replace(remote, "STORE") == \
+            removed[0].output.replace(embedded, "STORE")
+        assert _source_keys(remote) == _source_keys(embedded) == [k for k in keys if k != facts]
+        assert answers(remote) == answers(embedded)
+        missing = run(remote, "sources", "--remove", facts)
+        assert missing.exit_code == 1
+        assert missing.output == run(embedded, "sources", "--remove", facts).output
+    finally:
+        for store in (embedded, remote):  # the module's stores hold the examples again
+            assert run(store, "load", str(EXAMPLES)).exit_code == 0
+    assert answers(remote) == answers(embedded)
+
+
+@pytest.mark.neo4j
+def test_mirror_from_the_server_equals_the_mirror_of_the_embedded_store(
+        embedded: str, remote: str, neo4j_db: Neo4jDB) -> None:
+    graphs = []
+    for store in (embedded, remote):
+        neo4j_db.clear()
+        result = run(store, "mirror", "--full")
+        assert result.exit_code == 0, result.output
+        graphs.append(neo4j_db.dump())
+    assert graphs[0] == graphs[1]
+    assert graphs[0]["nodes"]  # something was mirrored

@@ -81,6 +81,13 @@ def test_select_binds_parameters_as_terms(any_store: Store) -> None:
     assert len(any_store) == 2
 
 
+def test_a_bound_variable_need_not_be_selected(any_store: Store) -> None:
+    # ``policykg sparql -p name=...`` binds what the query filters on, selected or not.
+    any_store.replace_graph(G1, triples("a", "b"))
+    rows = any_store.select("SELECT ?s WHERE { ?s ?p ?o }", {"o": Literal("b")})
+    assert rows == [{"s": S}]
+
+
 def test_select_reports_syntax_errors_on_one_line(any_store: Store) -> None:
     with pytest.raises(QueryError) as info:
         any_store.select("SELECT ?n WHERE { ?n ")

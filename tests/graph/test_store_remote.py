@@ -107,6 +107,27 @@ def test_another_client_write_moves_the_token(remote: SparqlStore) -> None:
     assert remote.change_token() != token
 
 
+def test_a_load_sees_what_it_staged_before_as_the_embedded_store_does(
+        remote: SparqlStore) -> None:
+    # The article loader looks up names while its triples are read: an article loaded with
+    # the records naming its people must find them on every backend alike.
+    from policykg.graph.store import OxigraphStore
+
+    def objects(store: OxigraphStore | SparqlStore) -> list[str]:
+        return sorted(str(r["o"]) for r in store.select(f"SELECT ?o WHERE {{ ?s <{P}> ?o }}"))
+
+    seen = []
+    for store in (OxigraphStore(), remote):
+        def second(store: OxigraphStore | SparqlStore = store,
+                   ) -> Iterator[tuple[URIRef, URIRef, Literal]]:
+            seen.append(objects(store))
+            yield S, P, Literal("second")
+        store.replace_graphs([(G1, iter([(S, P, Literal("first"))])), (G2, second())])
+        assert objects(store) == ["first", "second"]
+    assert seen == [["first"], ["first"]]
+    assert remote.graphs() == [G1, G2]  # and nothing staged shows afterwards
+
+
 def test_staging_graphs_are_invisible_and_dropped_when_abandoned(remote: SparqlStore) -> None:
     remote.replace_graph(G1, [(S, P, Literal("a"))])
     # A staging graph no live writer has claimed, as a killed client leaves it.

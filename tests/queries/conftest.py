@@ -12,10 +12,8 @@ from click.testing import CliRunner
 
 from policykg.cli import cli
 from policykg.graph.store import OxigraphStore
-from policykg.graph.store_remote import SparqlStore
 from policykg.load import load_paths
 from tests.neo4j_fixtures import clear, neo4j_db, neo4j_server  # noqa: F401 - fixtures
-from tests.sparql_fixtures import KINDS, empty
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -90,31 +88,12 @@ def cypher_cli(example_graph: neo4j.Driver,
     return invoke
 
 
-def on_both_backends(store: str, graph: str, remote: str | None = None) -> Any:
-    """A fixture ``on``: the embedded store fixture ``store``, then its Neo4j mirror ``graph``.
-
-    With ``remote`` (a fixture giving server kind -> SparqlStore with the same content, see
-    :func:`remote_copies`), also the Oxigraph server and Fuseki.
-    """
+def on_both_backends(store: str, graph: str) -> Any:
+    """A fixture ``on``: the embedded store fixture ``store``, then its Neo4j mirror ``graph``."""
     params: list[Any] = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
-    if remote is not None:
-        params += list(KINDS)
 
     @pytest.fixture(params=params)
     def on(request: pytest.FixtureRequest) -> Any:
-        if request.param in KINDS:
-            assert remote is not None
-            return request.getfixturevalue(remote)[request.param]
         return request.getfixturevalue(store if request.param == "embedded" else graph)
 
     return on
-
-
-def remote_copies(servers: dict[str, str], paths: list[Path]) -> dict[str, SparqlStore]:
-    """Each SPARQL test server emptied and loaded with ``paths``: kind -> store."""
-    stores = {}
-    for kind in KINDS:
-        empty(servers[kind])
-        stores[kind] = SparqlStore(servers[kind])
-        load_paths(stores[kind], paths)
-    return stores

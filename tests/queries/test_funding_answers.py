@@ -23,13 +23,11 @@ import pytest
 import yaml
 
 from policykg.graph.store import OxigraphStore
-from policykg.graph.store_remote import SparqlStore
 from policykg.load import load_paths
 from policykg.queries import run_query
 from tests.conftest import EXAMPLES, SHARED_SAMPLES
 from tests.neo4j_fixtures import Neo4jDB
-from tests.queries.conftest import mirrored_driver, on_both_backends, remote_copies
-from tests.sparql_fixtures import KINDS
+from tests.queries.conftest import mirrored_driver, on_both_backends
 
 IATI_FILES = [SHARED_SAMPLES / "iati" / "usg-dhs-mexico.iati.xml",
               SHARED_SAMPLES / "iati" / "usg-state-mexico.iati.xml.gz"]
@@ -124,14 +122,9 @@ def graph(neo4j_server: dict[str, Any], store: OxigraphStore) -> Iterator[neo4j.
     yield from mirrored_driver(neo4j_server, store)
 
 
-#: The embedded store, then the Neo4j mirror of the same store.
-@pytest.fixture(scope="module")
-def remote(sparql_servers: dict[str, str]) -> dict[str, SparqlStore]:
-    """The same sources on the Oxigraph server and on Fuseki."""
-    return remote_copies(sparql_servers, [EXAMPLES, *IATI_FILES, FTM_PAYMENTS, SEED])
-
-
-on = on_both_backends("store", "graph")  # the servers: one test below, they are slow
+#: The embedded store, then the Neo4j mirror of the same store. The SPARQL servers ask these
+#: questions too, over every sample at once: tests/queries/test_backends_agree.py.
+on = on_both_backends("store", "graph")
 
 
 def reporting_org(store: OxigraphStore, ref: str) -> str:
@@ -338,12 +331,9 @@ def test_profile_lists_funding_once_per_flow(on: Any, store: OxigraphStore) -> N
         t["amount"] for t in raw if t["reporting"] == "US-GOV-19" and t["code"] == "2")
 
 
-@pytest.mark.parametrize("kind", [pytest.param("neo4j", marks=pytest.mark.neo4j), *KINDS])
-def test_backends_agree_on_every_funding_question(store: OxigraphStore, kind: str,
-                                                   request: pytest.FixtureRequest) -> None:
-    other = (request.getfixturevalue("graph") if kind == "neo4j"
-             else request.getfixturevalue("remote")[kind])
-    graph = other
+@pytest.mark.neo4j
+def test_backends_agree_on_every_funding_question(store: OxigraphStore,
+                                                   graph: neo4j.Driver) -> None:
     state = reporting_org(store, "US-GOV-11")
     for params in ({}, {"country": "Mexico"}, {"funder": state, "since": "2016"},
                    {"stage": "announced"}, {"recipient": "Mexico", "until": "2017-06"},
@@ -352,7 +342,6 @@ def test_backends_agree_on_every_funding_question(store: OxigraphStore, kind: st
     for actor in (state, reporting_org(store, "US-GOV-19"), "CDU", "Mexico"):
         assert run_query(graph, "profile", actor=actor) == run_query(store, "profile",
                                                                      actor=actor)
-
 
 
 # ---------------------------------------------------------------- through the CLI
