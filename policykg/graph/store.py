@@ -822,25 +822,7 @@ class OxigraphStore(Store):
                 yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
 
     def _run(self, query: str, bindings: Bindings | None) -> Any:
-        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
-        with _sparql_errors("query"):
-            try:
-                return self._store.query(
-                    query,
-                    use_default_graph_as_union=True,
-                    prefixes=PREFIXES,
-                    substitutions=substitutions or None,
-                )
-            except RuntimeError as exc:
-                if not substitutions or "SELECT projection" not in str(exc):
-                    raise
-        # Oxigraph substitutes only projected variables; a SPARQL server binds any variable
-        # (a VALUES block opening the WHERE group), and so does this store then.
-        from policykg.graph.store_remote import bind_query
-
-        with _sparql_errors("query"):
-            return self._store.query(bind_query(query, bindings), use_default_graph_as_union=True,
-                                     prefixes=PREFIXES)
+        return query_oxigraph(self._store, query, bindings)
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
         result = self._run(query, bindings)
@@ -1130,6 +1112,28 @@ def _one_line(text: str, limit: int = 160) -> str:
     """Oxigraph's parser lists every expected character class: keep the position, cut the rest."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def query_oxigraph(store: ox.Store, query: str, bindings: Bindings | None) -> Any:
+    """Oxigraph's answer to ``query`` with ``bindings`` fixed, errors as one-line QueryErrors.
+
+    Oxigraph substitutes only projected variables; a SPARQL server binds any variable (a VALUES
+    block opening the WHERE group), and so does this then. Shared by the store and the
+    read-only child process of the researcher's own queries.
+    """
+    substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+    with _sparql_errors("query"):
+        try:
+            return store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES,
+                               substitutions=substitutions or None)
+        except RuntimeError as exc:
+            if not substitutions or "SELECT projection" not in str(exc):
+                raise
+    from policykg.graph.store_remote import bind_query
+
+    with _sparql_errors("query"):
+        return store.query(bind_query(query, bindings), use_default_graph_as_union=True,
+                           prefixes=PREFIXES)
 
 
 @contextmanager

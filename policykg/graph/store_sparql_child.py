@@ -12,17 +12,19 @@ import sys
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Literal, URIRef
 
-from policykg.graph.store import PREFIXES
+from policykg.exceptions import QueryError
+from policykg.graph.store import query_oxigraph
 from policykg.graph.store_terms import from_ox
 
 
-def _term(spec: dict[str, str]) -> Any:
+def _term(spec: dict[str, str]) -> URIRef | Literal:
     if "iri" in spec:
-        return ox.NamedNode(spec["iri"])
+        return URIRef(spec["iri"])
     datatype = spec.get("datatype")
-    return ox.Literal(spec["value"], language=spec.get("language"),
-                      datatype=ox.NamedNode(datatype) if datatype else None)
+    return Literal(spec["value"], lang=spec.get("language"),
+                   datatype=URIRef(datatype) if datatype else None)
 
 
 def _emit(message: dict[str, Any]) -> None:
@@ -36,12 +38,10 @@ def main() -> int:
     request = json.loads(sys.stdin.read())
     try:
         store = ox.Store.read_only(request["path"])
-        result = store.query(
-            request["query"], use_default_graph_as_union=True, prefixes=PREFIXES,
-            substitutions={ox.Variable(k): _term(v) for k, v in request["bindings"].items()}
-            or None)
-    except SyntaxError as exc:
-        _emit({"error": "SPARQL syntax error: " + " ".join(str(exc).split())})
+        result = query_oxigraph(store, request["query"],
+                                {k: _term(v) for k, v in request["bindings"].items()})
+    except QueryError as exc:
+        _emit({"error": str(exc)})
         return 1
     except OSError as exc:
         _emit({"error": "SPARQL query failed: " + " ".join(str(exc).split())})
