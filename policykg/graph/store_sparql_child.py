@@ -34,12 +34,21 @@ def main() -> int:
     from policykg.queries.values import plain_value
 
     request = json.loads(sys.stdin.read())
+    bindings = {k: _term(v) for k, v in request["bindings"].items()}
     try:
         store = ox.Store.read_only(request["path"])
-        result = store.query(
-            request["query"], use_default_graph_as_union=True, prefixes=PREFIXES,
-            substitutions={ox.Variable(k): _term(v) for k, v in request["bindings"].items()}
-            or None)
+        try:
+            result = store.query(
+                request["query"], use_default_graph_as_union=True, prefixes=PREFIXES,
+                substitutions={ox.Variable(k): v for k, v in bindings.items()} or None)
+        except RuntimeError as exc:
+            if not bindings or "SELECT projection" not in str(exc):
+                raise
+            # Oxigraph substitutes only selected variables: bind the others as a server does.
+            from policykg.graph.store_remote import bind_query
+
+            text = bind_query(request["query"], {k: from_ox(v) for k, v in bindings.items()})
+            result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
     except SyntaxError as exc:
         _emit({"error": "SPARQL syntax error: " + " ".join(str(exc).split())})
         return 1
