@@ -439,6 +439,11 @@ class Store(ABC):
         return [{name: _plain(value) for name, value in row.items()}
                 for row in self.select(query)]
 
+    def select_plain_rows(self, query: str) -> Iterator[dict[str, Any]]:
+        """:meth:`select_plain` one row at a time, for answers too big to hold twice (every
+        direct edge of a big store); backends that can stream their solutions do."""
+        yield from self.select_plain(query)
+
     def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
              graphs: list[URIRef] | None = None) -> None:
         """Write the quads of ``graphs`` (default: all) to ``out`` (see :data:`DUMP_FORMATS`).
@@ -837,20 +842,21 @@ class OxigraphStore(Store):
                 yield q
 
     def select_plain(self, query: str) -> list[dict[str, Any]]:
+        return list(self.select_plain_rows(query))
+
+    def select_plain_rows(self, query: str) -> Iterator[dict[str, Any]]:
         result = self._run(query, None)
         if not isinstance(result, ox.QuerySolutions):
             msg = "expected a SELECT query"
             raise QueryError(msg)
         names = [v.value for v in result.variables]
-        rows = []
         for solution in result:
             row = {}
             for index, name in enumerate(names):
                 value = solution[index]
                 if value is not None:
                     row[name] = _ox_plain(value)
-            rows.append(row)
-        return rows
+            yield row
 
     def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
              graphs: list[URIRef] | None = None) -> None:
