@@ -78,7 +78,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--backends", nargs="+", default=["embedded", "oxigraph", "fuseki"])
     parser.add_argument("--timeout", type=float, default=600, help="seconds per HTTP request")
+    parser.add_argument("--queries-on", type=Path, metavar="STORE",
+                        help="only time the queries, on this embedded store (read-only), e.g. "
+                             "one kept by bench/memory.py --work")
     args = parser.parse_args()
+    if args.queries_on is not None:
+        store = OxigraphStore(args.queries_on, read_only=True)
+        for query, action in QUERIES.items():
+            ms = best_of(1 if query == "funding" else 3, lambda action=action: action(store))
+            print(f"store {args.queries_on}  {query} {ms * 1000:9.1f} ms  "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
     script = server_script()
     for size in args.sizes:
