@@ -411,6 +411,11 @@ class Store(ABC):
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         """Run a SPARQL ASK over the union of graphs."""
 
+    def select_plain_rows(self, query: str) -> Iterator[dict[str, Any]]:
+        """:meth:`select_plain` one row at a time, for answers too big to hold twice (every
+        direct edge of a big store); backends that can stream their solutions do."""
+        yield from self.select_plain(query)
+
     @abstractmethod
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
         """Run a SPARQL CONSTRUCT or DESCRIBE over the union of graphs."""
@@ -438,11 +443,6 @@ class Store(ABC):
         """
         return [{name: _plain(value) for name, value in row.items()}
                 for row in self.select(query)]
-
-    def select_plain_rows(self, query: str) -> Iterator[dict[str, Any]]:
-        """:meth:`select_plain` one row at a time, for answers too big to hold twice (every
-        direct edge of a big store); backends that can stream their solutions do."""
-        yield from self.select_plain(query)
 
     def dump(self, out: IO[bytes], format: str = "nquads",  # noqa: A002 - the usual word
              graphs: list[URIRef] | None = None) -> None:
