@@ -7,7 +7,12 @@ is the real CLI in a child process; its peak RSS comes from ``wait4`` on that ch
 the figures do not include this script or each other. The issue's target is under 2 GB each.
 
 Run: ``python bench/memory.py --sizes 1000000 3000000 10000000``
-(``--neo4j`` starts a throw-away Neo4j server, as the tests do, and adds ``mirror``).
+(``--neo4j`` starts a throw-away Neo4j server, as the tests do, and adds ``mirror``;
+``--work DIR`` keeps each size's data and store in ``DIR/SIZE`` and reuses them, so one command
+can be measured again after a change: ``--work /tmp/m --sizes 10000000 --only validate``;
+``--parallel`` runs the read-only commands at once after the load, each still in its own
+process with its own peak: on a busy machine the wall time is what suffers, not the peaks).
+A command stopped by ``--timeout`` shows exit -9; its peak is the one reached until then.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +61,10 @@ def main() -> None:
     parser.add_argument("--neo4j", action="store_true", help="also measure mirror")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per command")
     parser.add_argument("--skip", nargs="*", default=[], help="commands to leave out")
+    parser.add_argument("--only", nargs="*", default=[], help="commands to run (default: all)")
+    parser.add_argument("--work", type=Path, help="keep and reuse data and stores here")
+    parser.add_argument("--parallel", action="store_true",
+                        help="run the read-only commands at once, after the load")
     args = parser.parse_args()
 
     from synthetic import write_ntriples
@@ -62,6 +72,7 @@ def main() -> None:
     server: Path | None = None
     base_env = {**os.environ, "PYTHONPATH": str(ROOT)}
     tmp_root = Path(tempfile.mkdtemp(prefix="policykg-memory-"))
+    work_root = args.work or tmp_root
     try:
         if args.neo4j:
             sys.path.insert(0, str(ROOT / "tests"))
@@ -70,12 +81,13 @@ def main() -> None:
             server = tmp_root / "neo4j"
             base_env["NEO4J_URI"] = start_server(server)["uri"]  # a server without auth
         print(f"{'triples':>10} {'command':<14} {'seconds':>8} {'peak RSS MB':>11} "
-              f"{'exit':>4} {'vs 2 GB':>8}", flush=True)
+              f"{'exit':>4} {'vs 2 GB':>8}  load average (1 min) at the end", flush=True)
         for size in args.sizes:
-            work = tmp_root / str(size)
-            work.mkdir()
+            work = work_root / str(size)
+            work.mkdir(parents=True, exist_ok=True)
             data = work / "data.nt"
-            write_ntriples(data, size)
+            if not data.exists():
+                write_ntriples(data, size)
             env = {**base_env, "POLICYKG_STORE": str(work / "store")}
             commands = {
                 "load": ["load", str(data)],
@@ -86,13 +98,26 @@ def main() -> None:
             }
             if args.neo4j:
                 commands["mirror"] = ["mirror"]
-            for name, command in commands.items():
-                if name in args.skip:
-                    continue
-                seconds, rss, code = run(command, env, args.timeout)
+            chosen = {name: command for name, command in commands.items()
+                      if name not in args.skip and (not args.only or name in args.only)}
+
+            def measure(name: str, size: int = size, env: dict[str, str] = env,
+                        chosen: dict[str, list[str]] = chosen) -> None:
+                seconds, rss, code = run(chosen[name], env, args.timeout)
                 print(f"{size:>10} {name:<14} {seconds:>8.1f} {rss:>11.0f} {code:>4} "
-                      f"{rss / TARGET_MB:>7.2f}x", flush=True)
-            shutil.rmtree(work)
+                      f"{rss / TARGET_MB:>7.2f}x  load {os.getloadavg()[0]:.1f}", flush=True)
+
+            if "load" in chosen:
+                measure("load")
+            readers = [name for name in chosen if name != "load"]
+            if args.parallel:
+                with ThreadPoolExecutor(max_workers=max(1, len(readers))) as pool:
+                    list(pool.map(measure, readers))
+            else:
+                for name in readers:
+                    measure(name)
+            if args.work is None:
+                shutil.rmtree(work)
     finally:
         if server is not None:
             from neo4j_server import stop_server

@@ -424,6 +424,11 @@ class Store(ABC):
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         """Run a SPARQL ASK over the union of graphs."""
 
+    def select_plain_rows(self, query: str) -> Iterator[dict[str, Any]]:
+        """:meth:`select_plain` one row at a time, for answers too big to hold twice (every
+        direct edge of a big store); backends that can stream their solutions do."""
+        yield from self.select_plain(query)
+
     @abstractmethod
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
         """Run a SPARQL CONSTRUCT or DESCRIBE over the union of graphs."""
@@ -892,20 +897,21 @@ class OxigraphStore(Store):
                 yield q
 
     def select_plain(self, query: str) -> list[dict[str, Any]]:
+        return list(self.select_plain_rows(query))
+
+    def select_plain_rows(self, query: str) -> Iterator[dict[str, Any]]:
         result = self._run(query, None)
         if not isinstance(result, ox.QuerySolutions):
             msg = "expected a SELECT query"
             raise QueryError(msg)
         names = [v.value for v in result.variables]
-        rows = []
         for solution in result:
             row = {}
             for index, name in enumerate(names):
                 value = solution[index]
                 if value is not None:
                     row[name] = _ox_plain(value)
-            rows.append(row)
-        return rows
+            yield row
 
     def outgoing(self, iris: Iterable[str]) -> Iterator[tuple[str, list[Outgoing]]]:
         # The fast path of exports: pattern reads, objects in plain form, no rdflib term.

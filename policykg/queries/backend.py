@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from policykg.queries.cache import _CACHES, _CACHES_LOCK, _GENERATION, _StateCache
@@ -21,6 +21,12 @@ class Backend:
     def fetch(self, form: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Run this backend's text of ``form`` (a query or fragment) with ``params``."""
         raise NotImplementedError
+
+    def fetch_rows(self, form: Mapping[str, Any], params: Mapping[str, Any]
+                   ) -> Iterator[dict[str, Any]]:
+        """:meth:`fetch` one row at a time, for answers as big as the store (every edge):
+        backends that can stream their rows do, the others hold them once."""
+        yield from self.fetch(form, params)
 
     def resolve(self, text: str) -> str:
         """The IRI of the entity ``text`` names (IRI, name, alias; case and accents forgiven)."""

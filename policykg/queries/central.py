@@ -27,7 +27,13 @@ class DirectGraph:
     """
 
     def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        edges = {(str(r["src"]), str(r["dst"]), r.get("fact")) for r in rows}
+        # Rows may stream from the store (every edge of it): each is reduced to its edge as it
+        # comes, and a node's IRI is kept once however many edges it has.
+        nodes: dict[str, str] = {}
+        edges = set()
+        for row in rows:
+            src, dst = str(row["src"]), str(row["dst"])
+            edges.add((nodes.setdefault(src, src), nodes.setdefault(dst, dst), row.get("fact")))
         self.edges: list[tuple[str, str, Any]] = sorted(edges, key=lambda e: (e[0], e[1],
                                                                               str(e[2])))
 
@@ -95,7 +101,7 @@ def central(ctx: QueryContext) -> list[dict[str, Any]]:
     roles = _role_nodes(ctx)
     model = current_model()  # a model of another ontology has other edges
     everything = backend.cached(("direct graph", model),
-                                lambda: DirectGraph(ctx.fetch("all_edges")))
+                                lambda: DirectGraph(ctx.fetch_rows("all_edges")))
     graph = everything if not roles else backend.cached(
         ("direct graph", model, "without roles"), lambda: DirectGraph(
             {"src": src, "dst": dst, "fact": fact} for src, dst, fact in everything.edges

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -15,7 +15,7 @@ from policykg.graph.terms import sparql_term
 from policykg.identity import normalize_name
 from policykg.lookup import find_entity
 from policykg.queries.backend import Backend
-from policykg.queries.values import normalize_fetched, plain_value
+from policykg.queries.values import normalize_fetched, normalized_rows, plain_value
 
 _IRI_SAFE = re.compile(r'^[^\s<>"{}|^`\\]+$')
 _VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*\}")
@@ -51,11 +51,21 @@ class EmbeddedBackend(Backend):
         return self.store.change_token()
 
     def fetch(self, form: Mapping[str, Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return normalize_fetched(self.select(self._text(form, params)),
+                                 set(form.get("lists") or ()))
+
+    def fetch_rows(self, form: Mapping[str, Any], params: Mapping[str, Any]
+                   ) -> Iterator[dict[str, Any]]:
+        # One row at a time from the store's solutions: no list of every row, converted twice.
+        return normalized_rows(self.store.select_plain_rows(self._text(form, params)),
+                               set(form.get("lists") or ()))
+
+    def _text(self, form: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+        """The SPARQL text of ``form`` with ``params`` bound (see the class's note)."""
         text = str(form.get("sparql") or "")
         if not text:
             msg = "this query has no SPARQL form"
             raise QueryError(msg)
-        lists: set[str] = set(form.get("lists") or ())
 
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -77,7 +87,7 @@ class EmbeddedBackend(Backend):
                 text = re.sub(pattern, term.replace("\\", "\\\\"), text)
             else:
                 values.append(f"VALUES ?{name} {{ {term} }}")
-        return normalize_fetched(self.select(_with_values(text, values)), lists)
+        return _with_values(text, values)
 
     def select(self, text: str) -> list[dict[str, Any]]:
         """Rows of a SELECT query, values plain (pyoxigraph terms converted directly)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,12 @@ class QueryContext:
             form = fragment(name)
             form = {**form, "iri_params": set(form.get("iri_params") or ()) | {"actor"}}
         return self.backend.fetch(form, {**self.params, **params})
+
+    def fetch_rows(self, name: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """A fragment's rows one at a time (for answers as big as the store)."""
+        form = fragment(name)
+        form = {**form, "iri_params": set(form.get("iri_params") or ()) | {"actor"}}
+        return self.backend.fetch_rows(form, {**self.params, **params})
 
     def _iri_params(self) -> set[str]:
         return {p.name for p in self.query.params if p.type == "actor"}

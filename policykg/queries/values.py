@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -101,16 +101,20 @@ def _list_value(value: Any) -> list[Any]:
     return sorted(unique.values(), key=_sort_key)
 
 
-def normalize_fetched(rows: Sequence[Mapping[str, Any]], lists: frozenset[str] | set[str]
+def normalize_fetched(rows: Iterable[Mapping[str, Any]], lists: frozenset[str] | set[str]
                       ) -> list[dict[str, Any]]:
     """Plain values for every column; list columns split, deduplicated and sorted."""
-    out = []
+    return list(normalized_rows(rows, lists))
+
+
+def normalized_rows(rows: Iterable[Mapping[str, Any]], lists: frozenset[str] | set[str]
+                    ) -> Iterator[dict[str, Any]]:
+    """:func:`normalize_fetched` one row at a time."""
     for row in rows:
         clean = {k: plain_value(v) for k, v in row.items()}
         for column in lists:
             clean[column] = _list_value(clean.get(column))
-        out.append(clean)
-    return out
+        yield clean
 
 
 def normalize_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str],

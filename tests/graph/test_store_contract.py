@@ -237,6 +237,17 @@ def test_select_plain_gives_strings_for_iris_and_text(any_store: Store) -> None:
     assert [r["o"] for r in rows if type(r["o"]) is not str] == [Literal(3)]
 
 
+def test_select_plain_rows_stream_the_same_rows(any_store: Store) -> None:
+    any_store.replace_graph(G1, [(S, P, O1), (S, Q, Literal(3)), (O1, P, Literal("y"))])
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    rows = any_store.select_plain_rows(query)
+    first = next(rows)  # an iterator, not a list: the caller takes one row at a time
+    streamed = [first, *rows]
+    key = repr
+    assert sorted(streamed, key=key) == sorted(any_store.select_plain(query), key=key)
+    assert len(streamed) == 3 and {type(r["s"]) for r in streamed} == {str}
+
+
 def test_capabilities_are_known_names(any_store: Store) -> None:
     assert any_store.capabilities <= CAPABILITIES
     assert "read_only" not in any_store.capabilities
