@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from policykg.ontology.model import default_model
+from policykg.ontology.model import default_model, local_name
+from policykg.ontology.namespace import PKG
 
 __all__ = [
     "MONTHS",
@@ -51,7 +52,7 @@ __all__ = [
 #: The types an organization below may have: the ontology's subclasses of pkg:Organization, and
 #: Country (countries act as parties here).
 ORG_TYPES: Final[frozenset[str]] = (
-    default_model().organization_types - {"Organization"}) | {"Country"}
+    default_model().organization_types - {local_name(PKG.Organization)}) | {local_name(PKG.Country)}
 
 #: canonical name -> (type, aliases). Aliases are matched case-sensitively on word boundaries.
 ORGANIZATIONS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
