@@ -498,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--skip-rdflib-neo4j", action="store_true")
+    parser.add_argument("--skip-bulk-import", action="store_true",
+                        help="Leave out (d), e.g. to compare the online mirror across commits.")
     parser.add_argument("--json", type=Path, help="Write the figures to this file.")
     args = parser.parse_args(argv)
 
@@ -526,7 +528,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_size(20_000, driver, config.database, args.skip_rdflib_neo4j, bulk=False)
         for size in args.sizes:
             results["sizes"][str(size)] = bench_size(size, driver, config.database,
-                                                     args.skip_rdflib_neo4j)
+                                                     args.skip_rdflib_neo4j,
+                                                     bulk=not args.skip_bulk_import)
     finally:
         driver.close()
         if server_dir is not None:

@@ -17,6 +17,7 @@ from rdflib import URIRef
 
 from policykg.graph.store import Store
 from policykg.lookup import local_name
+from policykg.ontology.model import PKG_NS
 from policykg.queries import run_query
 from policykg.queries.values import plain_value
 
@@ -181,4 +182,4 @@ def _label(store: Store, iri: str) -> str | None:
 
 def _is_term(value: str) -> bool:
     """A vocabulary term (``...ns#Appropriated``), said in words; other IRIs stay whole."""
-    return value.startswith("https://w3id.org/policykg/ns#")
+    return value.startswith(PKG_NS)

@@ -119,7 +119,7 @@ def family_iri(family: str, slug: str) -> URIRef:
     >>> family_iri("org", "wd-Q1") == entity_iri("Organization", wikidata="Q1")
     True
     """
-    return instances.ID[f"{family}/{slug}"]
+    return instances.id_iri(f"{family}/{slug}")
 
 
 def identifier_iri(type_name: str, scheme: str, value: str) -> URIRef:
@@ -136,7 +136,7 @@ def identifier_iri(type_name: str, scheme: str, value: str) -> URIRef:
 
 def fact_iri(kind: str, parts: Iterable[object]) -> URIRef:
     """Mint the IRI of an n-ary fact (membership, funding flow...) from its defining values."""
-    return instances.ID[f"{kind}/{stable_hash(*parts)[:20]}"]
+    return instances.id_iri(f"{kind}/{stable_hash(*parts)[:20]}")
 
 
 def source_iri(key: str) -> URIRef:

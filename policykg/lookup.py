@@ -15,8 +15,12 @@ from rdflib import URIRef
 from policykg.exceptions import AmbiguousName, QueryError
 from policykg.graph.store import Store
 from policykg.identity import normalize_name
+from policykg.ontology.model import default_model, local_name
 
 __all__ = ["NameEntry", "name_index", "find_entity", "label_of", "local_name"]
+
+#: Type names too broad to show when a more specific one is known (classes others are below).
+_GENERIC_TYPES = default_model().generic_types
 
 _NAMES_QUERY = """
 SELECT DISTINCT ?s ?name ?kind ?type WHERE {
@@ -37,11 +41,6 @@ class NameEntry:
     type: str
 
 
-def local_name(iri: str) -> str:
-    """The part of an IRI after the last '#' or '/'."""
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def name_index(store: Store) -> list[NameEntry]:
     """Every name and alias in the store."""
     entries: dict[tuple[str, str, str], NameEntry] = {}
@@ -49,8 +48,8 @@ def name_index(store: Store) -> list[NameEntry]:
         iri, name, kind = str(row["s"]), str(row["name"]), str(row["kind"])
         type_name = local_name(str(row["type"])) if "type" in row else ""
         key = (iri, name, kind)
-        # Keep the most specific type name we see (subclasses sort after "Actor"/"Organization").
-        if key not in entries or type_name not in ("", "Actor", "Organization"):
+        # Keep the most specific type name we see: one no other class is below.
+        if key not in entries or (type_name and type_name not in _GENERIC_TYPES):
             entries[key] = NameEntry(iri, name, kind, type_name)
     return list(entries.values())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
@@ -158,15 +157,14 @@ def parse_pairs(pairs: Sequence[str], option: str = "--param") -> dict[str, Any]
         ...
         click.exceptions.BadParameter: expected key=value, got 'limit'
     """
+    from policykg.queries.run import parse_param_value
+
     values: dict[str, Any] = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint=option)
-        try:
-            values[key.strip()] = json.loads(text)
-        except ValueError:
-            values[key.strip()] = text
+        values[key.strip()] = parse_param_value(text)
     return values
 
 

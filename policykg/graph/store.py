@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import itertools
 import operator
 import os
@@ -60,10 +59,11 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
-from policykg.exceptions import QueryError, StoreError
+from policykg.exceptions import PluginUnavailable, QueryError, StoreError
 from policykg.graph.store_lock import StoreLock
 from policykg.graph.store_terms import Triple, from_ox, to_ox
 from policykg.ontology.namespace import PKG
+from policykg.plugins import load_object
 
 __all__ = [
     "Store",
@@ -1275,13 +1275,11 @@ def store_backend(name: str) -> type[Store]:
         msg = f"unknown store backend {name!r} (known: {', '.join(known)})"
         raise StoreError(msg)
     if isinstance(target, str):
-        module_name, _, class_name = target.partition(":")
         try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
+            found = load_object(target)
+        except PluginUnavailable as exc:
             msg = f"store backend {name!r} is not available: {exc}"
             raise StoreError(msg) from exc
-        found = getattr(module, class_name, None)
         if not (isinstance(found, type) and issubclass(found, Store)):
             msg = f"store backend {name!r}: {target} is not a Store class"
             raise StoreError(msg)

@@ -40,7 +40,7 @@ from policykg.loaders.records import (
     relation_term,
 )
 from policykg.ontology.external import WIKIDATA
-from policykg.ontology.model import default_model
+from policykg.ontology.model import default_model, local_name
 from policykg.ontology.namespace import PKG
 
 __all__ = ["CuratedLoader", "SECTIONS", "MAX_BYTES", "read_text"]
@@ -50,8 +50,20 @@ EXTRACTOR = "policykg.curated"
 MAX_BYTES = 20 * 1024 * 1024
 
 
+_MODEL = default_model()
 #: The sections a record file may have, in the order an error names them (``pkg:recordSection``).
-SECTIONS = default_model().record_sections
+SECTIONS = _MODEL.record_sections
+#: The sections of entity records, mapped before any fact so facts may refer to them.
+ENTITY_SECTIONS = frozenset(_MODEL.entity_sections)
+#: The types a record of each entity section may have (the section's class and those below it),
+#: and the type a record without one gets (the section's class, when it is an entity type).
+SECTION_TYPES: dict[str, frozenset[str]] = {
+    section: frozenset(local_name(c) for c in _MODEL.subclasses(_MODEL.section_class(section))
+                       if local_name(c) in ALL_ENTITY_TYPES)
+    for section in ENTITY_SECTIONS}
+DEFAULT_TYPES: dict[str, str] = {
+    section: name for section in ENTITY_SECTIONS
+    if (name := local_name(_MODEL.section_class(section))) in ALL_ENTITY_TYPES}
 
 #: Fields each section accepts, and which are required; anything else is an error (typos).
 FIELDS: dict[str, tuple[set[str], set[str]]] = {
@@ -328,15 +340,14 @@ class CuratedLoader(Loader):
         mapper = _Mapper(path, context, self.version)
         yield from mapper.source_triples(source)
         # Entities first, so facts may refer to entities defined further down the file.
-        ordered = sorted(records, key=lambda r: 0 if r.section in ("entities", "policies",
-                                                                     "events") else 1)
+        ordered = sorted(records, key=lambda r: 0 if r.section in ENTITY_SECTIONS else 1)
         for record in ordered:
-            if record.section in ("entities", "policies", "events"):
+            if record.section in ENTITY_SECTIONS:
                 mapper.declare(record)
         for record in ordered:
             try:
                 triples = list(mapper.map(record))
-            except _RecordError as exc:
+            except CuratedRecordError as exc:
                 err = LoaderError(exc.message, path=str(path), line=record.line,
                                   record=None if record.line else record.label, field=exc.field)
                 if context.lenient and exc.recoverable:
@@ -351,9 +362,6 @@ def _text(value: Any) -> str | None:
     return str(value) if value else None
 
 
-_RecordError = CuratedRecordError
-
-
 class _Mapper:
     """Maps records of one file to triples."""
 
@@ -365,8 +373,8 @@ class _Mapper:
 
     # -- helpers
 
-    def fail(self, message: str, field: str | None = None) -> _RecordError:
-        return _RecordError(message, field)
+    def fail(self, message: str, field: str | None = None) -> CuratedRecordError:
+        return CuratedRecordError(message, field)
 
     def evidence(self, fact: URIRef, record: Record) -> Iterator[Triple]:
         extra = record.data.get("evidence")
@@ -466,8 +474,7 @@ class _Mapper:
     def declare(self, record: Record) -> None:
         """Reserve the IRI of an entity record so facts above it may refer to it."""
         data = record.data
-        type_name = str(data.get("type") or {"policies": "Policy", "events": "Event"}.get(
-            record.section, ""))
+        type_name = str(data.get("type") or DEFAULT_TYPES.get(record.section, ""))
         if type_name not in ALL_ENTITY_TYPES:
             return  # reported when the record is mapped
         key = data.get("id")
@@ -553,10 +560,9 @@ class _Mapper:
 
     def map_policies(self, record: Record) -> Iterator[Triple]:
         data = record.data
-        type_name = str(data.get("type") or "Policy")
+        type_name = str(data.get("type") or DEFAULT_TYPES[record.section])
         iri, triples = self._entity(record, type_name)
-        if ALL_ENTITY_TYPES[type_name] not in {PKG.Policy, PKG.Law, PKG.ExecutiveOrder,
-                                               PKG.Agreement, PKG.Program}:
+        if type_name not in SECTION_TYPES[record.section]:
             raise self.fail(f"{type_name!r} is not a policy type", "type")
         yield from triples
         if data.get("issued_by"):
@@ -569,8 +575,8 @@ class _Mapper:
 
     def map_events(self, record: Record) -> Iterator[Triple]:
         data = record.data
-        data.setdefault("type", "Event")
-        iri, triples = self._entity(record, "Event")
+        data.setdefault("type", DEFAULT_TYPES[record.section])
+        iri, triples = self._entity(record, DEFAULT_TYPES[record.section])
         yield from triples
         literal = self.date(record, "date")
         if literal is not None:

@@ -27,11 +27,21 @@ from policykg.loaders.base import LoadContext, Loader, parse_json
 from policykg.loaders.opendata import RecordError, bad_record, open_binary
 from policykg.loaders.records import date_literal, entity_triples
 from policykg.ontology.external import WIKIDATA
+from policykg.ontology.model import local_name
 from policykg.ontology.namespace import PKG
 
 __all__ = ["PopoloLoader", "organization_class"]
 
 EXTRACTOR = "policykg.popolo"
+
+
+#: Our class for the records of each Popolo section (organizations: by their classification).
+_SECTION_CLASSES: dict[str, URIRef | None] = {
+    "persons": PKG.Person, "organizations": None, "areas": PKG.Jurisdiction, "posts": PKG.Post,
+    "events": PKG.Event}
+#: What a Popolo id in each section names, in the words of the format's ``*_id`` fields.
+_ID_KINDS = {"persons": "person", "organizations": "organization", "areas": "area",
+             "posts": "post", "events": "event"}
 
 
 def organization_class(classification: str | None) -> tuple[str, URIRef]:
@@ -125,15 +135,8 @@ class _Mapper:
 
     def triples(self) -> Iterator[Triple]:
         # Mint every IRI first: memberships and posts refer to entities by id.
-        sections = {
-            "persons": ("Person", PKG.Person),
-            "organizations": None,
-            "areas": ("Jurisdiction", PKG.Jurisdiction),
-            "posts": ("Post", PKG.Post),
-            "events": ("Event", PKG.Event),
-        }
-        kinds = {"persons": "person", "organizations": "organization", "areas": "area",
-                 "posts": "post", "events": "event"}
+        sections = {name: None if cls is None else (local_name(cls), cls)
+                    for name, cls in _SECTION_CLASSES.items()}
         for name, spec in sections.items():
             for _, item in self.section(name):
                 if not isinstance(item, dict) or not item.get("id"):
@@ -142,7 +145,7 @@ class _Mapper:
                 qid = _wikidata(item)
                 iri = (entity_iri(type_name, wikidata=qid) if qid
                        else entity_iri(type_name, key=f"popolo-{item['id']}"))
-                self.iris[(kinds[name], str(item["id"]))] = iri
+                self.iris[(_ID_KINDS[name], str(item["id"]))] = iri
                 if name == "events":
                     self.periods[str(item["id"])] = item
                 if name == "posts":
@@ -181,9 +184,7 @@ class _Mapper:
 
     def entity(self, section: str, item: dict[str, Any], spec: tuple[str, URIRef] | None,
                label: str) -> Iterator[Triple]:
-        kind = {"persons": "person", "organizations": "organization", "areas": "area",
-                "posts": "post", "events": "event"}[section]
-        iri = self.iris[(kind, str(item["id"]))]
+        iri = self.iris[(_ID_KINDS[section], str(item["id"]))]
         type_iri = spec[1] if spec else organization_class(item.get("classification"))[1]
         name = str(item.get("name") or item.get("label") or item["id"]).strip()
         aliases = [str(o.get("name")).strip() for o in item.get("other_names") or []

@@ -34,16 +34,16 @@ __all__ = [
     "relation_term",
 ]
 
-#: Actor classes a record may name: people, organizations (from the ontology) and places.
+_MODEL = default_model()
+#: Classes a record may type an entity with, by local name: the classes of the families entity
+#: resolution works on (people, organizations, places, policies, events, posts).
+ALL_ENTITY_TYPES: dict[str, URIRef] = {name: PKG[name] for name in sorted(_MODEL.entity_types)}
+#: The actors among them (below pkg:Actor), and the policies (pkg:Policy's family).
 ACTOR_TYPES: dict[str, URIRef] = {
-    name: PKG[name]
-    for name in ("Person", *sorted(default_model().organization_types), "Country", "Jurisdiction")
-}
+    name: iri for name, iri in ALL_ENTITY_TYPES.items()
+    if str(PKG.Actor) in _MODEL.ancestors(str(iri))}
 POLICY_TYPES: dict[str, URIRef] = {
-    name: PKG[name] for name in ("Policy", "Law", "ExecutiveOrder", "Agreement", "Program")
-}
-OTHER_TYPES: dict[str, URIRef] = {"Post": PKG.Post, "Event": PKG.Event}
-ALL_ENTITY_TYPES: dict[str, URIRef] = {**ACTOR_TYPES, **POLICY_TYPES, **OTHER_TYPES}
+    name: PKG[name] for name in sorted(_MODEL.family_members(_MODEL.family_of(PKG.Policy)))}
 
 STAGES: dict[str, URIRef] = {
     "announced": PKG.Announced,

@@ -36,6 +36,7 @@ from policykg.loaders.opendata import (
 )
 from policykg.loaders.records import entity_triples
 from policykg.ontology.external import WIKIDATA
+from policykg.ontology.model import default_model
 from policykg.ontology.namespace import PKG
 
 __all__ = ["WikidataLoader", "DATATYPES", "wikidata_date"]
@@ -55,6 +56,8 @@ _PARTY = {"Q7278", "Q2367225", "Q1393724"}
 _STATE = {"Q6256", "Q3624078", "Q7275", "Q3024240"}
 _LEGISLATURE = {"Q11204", "Q10553309", "Q35749", "Q375928", "Q637846", "Q1752346"}
 _AGENCY = {"Q327333", "Q2659904", "Q192350", "Q7188"}
+#: Types whose entities may be one of the countries policykg knows by QID (the place family).
+_PLACE_TYPES = default_model().family_members(default_model().family_of(PKG.Country))
 _MEMBERSHIP_CLAIMS = {
     # property: (organization class name, class, role)
     "P102": ("PoliticalParty", PKG.PoliticalParty, "member"),
@@ -210,7 +213,7 @@ class _Mapper:
 
     def ref(self, qid: str, type_name: str, type_iri: URIRef) -> tuple[URIRef, list[Triple]]:
         """The IRI of a referenced entity, with a stub when this file does not define it."""
-        country = country_by_qid(qid) if type_name in ("Country", "Jurisdiction") else None
+        country = country_by_qid(qid) if type_name in _PLACE_TYPES else None
         if country is not None:
             iri = country.iri
             stub = list(country_triples(country)) if self.seen.add(iri) else []

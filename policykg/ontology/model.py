@@ -26,6 +26,8 @@ Example:
     'org'
     >>> model.resolution_families
     ('person', 'org', 'place', 'policy', 'event', 'post')
+    >>> model.entity_sections
+    ('entities', 'policies', 'events')
 """
 
 from __future__ import annotations
@@ -186,6 +188,8 @@ class OntologyModel:
         self._families = families
         self.record_sections: tuple[str, ...] = _ordered(
             graph, _RECORD_SECTION, _RECORD_SECTION_ORDER, {}, origin)
+        self._section_classes: dict[str, str] = {
+            str(name): str(cls) for cls, name in graph.subject_objects(_RECORD_SECTION)}
         self.resolution_families: tuple[str, ...] = _ordered(
             graph, _IRI_FAMILY, _RESOLUTION_ORDER, families, origin)
         self._family_cache: dict[str, str] = {}
@@ -266,23 +270,60 @@ class OntologyModel:
     # -- vocabulary
 
     def family_of(self, type_name: str) -> str:
-        """The IRI family of a class's local name ('GovernmentAgency' -> 'org').
+        """The IRI family of a class's local name or policykg IRI ('GovernmentAgency' -> 'org').
 
         The family is the class's ``pkg:iriFamily``, else its nearest ancestor's; a name
         without one is its own family (casefolded).
         """
         found = self._family_cache.get(type_name)
         if found is None:
-            cls = PKG_NS + type_name
-            line = (cls, *self.ancestors(cls))
-            found = next((self._families[c] for c in line if c in self._families),
-                         type_name.casefold())
+            name = type_name.removeprefix(PKG_NS)
+            found = self._declared_family(PKG_NS + name) or name.casefold()
             self._family_cache[type_name] = found
         return found
+
+    def _declared_family(self, cls: str) -> str | None:
+        """The ``pkg:iriFamily`` of ``cls`` or of its nearest ancestor that has one."""
+        return next((self._families[c] for c in (cls, *self.ancestors(cls))
+                     if c in self._families), None)
 
     def families(self) -> frozenset[str]:
         """Every family a class declares."""
         return frozenset(self._families.values())
+
+    def family_members(self, family: str) -> frozenset[str]:
+        """Local names of the policykg classes whose entities are minted in ``family``.
+
+        >>> sorted(default_model().family_members("place"))
+        ['Country', 'Jurisdiction']
+        """
+        return frozenset(c[len(PKG_NS):] for c in self.classes
+                         if c.startswith(PKG_NS) and self._declared_family(c) == family)
+
+    @property
+    def entity_types(self) -> frozenset[str]:
+        """Local names of the classes a record or an article may type an entity with: every
+        class whose family entity resolution works on (``pkg:resolutionOrder``)."""
+        return frozenset().union(*(self.family_members(f) for f in self.resolution_families))
+
+    @property
+    def generic_types(self) -> frozenset[str]:
+        """Local names of the policykg classes another policykg class is a subclass of: the
+        kinds too broad to tell two entities apart ('Organization', not 'NGO')."""
+        return frozenset(a[len(PKG_NS):] for c in self.classes if c.startswith(PKG_NS)
+                         for a in self.pkg_ancestors(c))
+
+    def section_class(self, section: str) -> str:
+        """The class whose ``pkg:recordSection`` is ``section`` (KeyError if none is)."""
+        return self._section_classes[section]
+
+    @property
+    def entity_sections(self) -> tuple[str, ...]:
+        """The record sections whose records are entities (their class, or one below it, is an
+        entity type), in section order; the other sections hold facts and the source."""
+        types = {PKG_NS + name for name in self.entity_types}
+        return tuple(s for s in self.record_sections
+                     if self.subclasses(self.section_class(s)) & types)
 
     @property
     def organization_types(self) -> frozenset[str]:

@@ -49,11 +49,18 @@ __all__ = [
     "records_from_store",
     "transliterate",
     "BlockingStats",
+    "FAMILIES",
+    "PERSON_FAMILY",
+    "PLACE_FAMILY",
 ]
 
 #: Families resolution works on (``pkg:resolutionOrder``); facts, evidence, sources and
 #: role nodes never are.
 FAMILIES = default_model().resolution_families
+#: The families compared by their own rules: people by given name and surname, places by
+#: country code (the rest as organizations).
+PERSON_FAMILY = default_model().family_of(PKG.Person)
+PLACE_FAMILY = default_model().family_of(PKG.Jurisdiction)
 
 
 
@@ -269,7 +276,7 @@ _BROAD_PREFIXES = ("tok:", "bi:", "sur:", "fi:", "ac:")
 
 def _record_keys(record: EntityRecord, max_names: int) -> dict[str, bool]:
     keys: dict[str, bool] = {}
-    make = _person_keys if record.family == "person" else _org_keys
+    make = _person_keys if record.family == PERSON_FAMILY else _org_keys
     for name in record.names[:max_names]:
         for key, active in make(name):
             keys[key] = keys.get(key, False) or active

@@ -27,7 +27,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from policykg.ontology.model import default_model
 from policykg.resolution.candidates import (
+    PERSON_FAMILY,
+    PLACE_FAMILY,
     QUALIFIERS,
     STOP_WORDS,
     EntityRecord,
@@ -52,7 +55,8 @@ __all__ = [
 DEFAULT_THRESHOLD = 0.88
 #: Identifiers that are enough, alone, to merge (``dedupe --auto``).
 STRONG_SCHEMES = ("wikidata", "ftm", "iati")
-_GENERIC_TYPES = frozenset({"Organization", "Actor", "Policy", "Jurisdiction"})
+#: Kinds too broad to tell two entities apart: classes other classes are below.
+_GENERIC_TYPES = default_model().generic_types
 _VETO = 0.2
 
 
@@ -190,8 +194,8 @@ def name_score(a: EntityRecord, b: EntityRecord, max_names: int = 8) -> tuple[fl
     For people the veto is raised when two full names (first name and surname) disagree on the
     first name and no full name agrees: "Donald Trump" (alias "Trump") is not "Ivanka Trump".
     """
-    compare = (_person_score if a.family == "person" else _place_score if a.family == "place"
-               else _org_score)
+    compare = (_person_score if a.family == PERSON_FAMILY
+               else _place_score if a.family == PLACE_FAMILY else _org_score)
     best = (0.0, "no similar names", False)
     agreement = False
     conflict = ""
@@ -200,7 +204,7 @@ def name_score(a: EntityRecord, b: EntityRecord, max_names: int = 8) -> tuple[fl
             score, reason, clash = compare(x, y)
             if clash:
                 conflict = conflict or reason
-            elif score >= 0.85 and (a.family != "person" or _is_full(x) and _is_full(y)):
+            elif score >= 0.85 and (a.family != PERSON_FAMILY or _is_full(x) and _is_full(y)):
                 agreement = True
             if score > best[0]:
                 best = (score, reason, False)
@@ -256,7 +260,7 @@ def score_pair(
         return Match(a, b, 0.0, [f"never: different Wikidata ids {sorted(qids_a)[0]} / "
                                  f"{sorted(qids_b)[0]}"], never=True)
     codes_a, codes_b = a.identifiers.get("country"), b.identifiers.get("country")
-    if a.family == "place" and codes_a and codes_b and not codes_a & codes_b:
+    if a.family == PLACE_FAMILY and codes_a and codes_b and not codes_a & codes_b:
         return Match(a, b, 0.0, [f"never: different country codes {sorted(codes_a)[0]} / "
                                  f"{sorted(codes_b)[0]}"], never=True)
     score, reason, veto = name_score(a, b)

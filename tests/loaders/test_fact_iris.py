@@ -4,6 +4,7 @@ and minted by :mod:`policykg.facts` only (a scan of the loaders' source)."""
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import textwrap
 from collections.abc import Callable
@@ -13,8 +14,8 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
 
 from policykg.facts import Membership, Relationship, source_fact_iri
 from policykg.graph.store import OxigraphStore
@@ -282,3 +283,78 @@ def test_the_package_scan_tells_constants_from_derived_iris(tmp_path: Path) -> N
 @pytest.mark.parametrize("path", _package_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_module_outside_the_ontology_spells_or_concatenates_iris(path: Path) -> None:
     assert _iri_problems(path) == []
+
+
+# ----------------------------------------------- no vocabulary list written outside the model
+
+#: Modules that map records to entities: loaders, identity, name lookup and resolution. The
+#: article extractor's pipeline and statement stage are left out: their mention kinds ("person",
+#: "org") are the extractor's own categories of text spans, which the article loader maps to
+#: classes.
+VOCABULARY_READERS = sorted(
+    {*LOADERS.rglob("*.py"), PACKAGE / "identity.py", PACKAGE / "lookup.py",
+     *(PACKAGE / "resolution").rglob("*.py")} - {LOADERS / "article" / "extract.py", LOADERS / "article" / "statements.py"})
+
+
+@functools.cache
+def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """Words that name the ontology's vocabulary, read from the Turtle with rdflib (not through
+    the model): policykg class local names and record sections, and the IRI families."""
+    graph = Graph().parse(ONTOLOGY / "policykg.ttl", format="turtle")
+    classes = {str(c)[len(NS):] for c in graph.subjects(RDF.type, OWL.Class)
+               if str(c).startswith(NS)}
+    sections = {str(o) for o in graph.objects(None, PKG.recordSection)}
+    families = frozenset(str(o) for o in graph.objects(None, PKG.iriFamily))
+    return frozenset(classes | sections | families), families
+
+
+def _vocabulary_problems(path: Path) -> list[str]:
+    """Lists, sets or tuples of class names, families or section names (and dicts of nothing
+    else) written as literals, and a ``family`` compared with a written family name: each
+    belongs in an ontology annotation read through :mod:`policykg.ontology.model`."""
+    words, families = _vocabulary()
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+    def all_words(nodes: list[ast.expr | None]) -> bool:
+        return len(nodes) >= 2 and all(isinstance(n, ast.Constant) and n.value in words
+                                       for n in nodes)
+
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.List | ast.Set | ast.Tuple) and all_words(list(node.elts)):
+            found.append(f"{where}: writes a type/family/section list")
+        elif isinstance(node, ast.Dict) and all_words([*node.keys, *node.values]):
+            found.append(f"{where}: writes a type/family/section table")
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            names = {s.attr if isinstance(s, ast.Attribute) else getattr(s, "id", None)
+                     for s in sides}
+            if "family" in names and any(isinstance(s, ast.Constant) and s.value in families
+                                         for s in sides):
+                found.append(f"{where}: compares a family with a written family name")
+    return sorted(found, key=lambda p: int(p.split(":")[1]))
+
+
+def test_the_vocabulary_scan_catches_written_lists(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(textwrap.dedent(
+        '''\
+        """A loader."""
+        PLACES = frozenset({"Country", "Jurisdiction"})
+        ENTITY_SECTIONS = ("entities", "policies", "events")
+        DEFAULTS = {"policies": "Policy", "events": "Event"}
+        FTM = ("Person", "Audio", "Company")
+        def compare(record) -> bool:
+            return record.family == "person" or record.kind == "person"
+        '''), encoding="utf-8")
+    problems = _scan_outside_the_repo(_vocabulary_problems, bad)
+    assert [p.split(":", 1)[1] for p in problems] == [
+        "2: writes a type/family/section list", "3: writes a type/family/section list",
+        "4: writes a type/family/section table",
+        "7: compares a family with a written family name"]
+
+
+@pytest.mark.parametrize("path", VOCABULARY_READERS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_loader_writes_the_ontologys_vocabulary(path: Path) -> None:
+    assert _vocabulary_problems(path) == []

@@ -96,11 +96,13 @@ __all__ = [
 Matcher = Callable[[str, frozenset[str] | None], URIRef | None]
 Span = tuple[int, int]
 
-#: Class local names an extracted entity may be matched against, by its extracted type.
-PERSON_TYPES = frozenset({"Person"})
-ORGANIZATION_TYPES = default_model().organization_types
-PLACE_TYPES = frozenset({"Country", "Jurisdiction"})
-PROGRAM_TYPES = frozenset({"Program", "Policy"})
+_MODEL = default_model()
+#: Class local names an extracted entity may be matched against, by its extracted type: the
+#: classes of its IRI family (an entity of any of them has the IRI the extracted one would get).
+PERSON_TYPES = _MODEL.family_members(_MODEL.family_of(PKG.Person))
+ORGANIZATION_TYPES = _MODEL.organization_types
+PLACE_TYPES = _MODEL.family_members(_MODEL.family_of(PKG.Jurisdiction))
+PROGRAM_TYPES = _MODEL.family_members(_MODEL.family_of(PKG.Program))
 
 _EXTENSIONS = (".txt", ".text", ".md", ".html", ".htm")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -17,10 +17,17 @@ from policykg.loaders.article.segmentation import (
     _NAME_TOKEN,
     fold,
 )
+from policykg.ontology.model import default_model
+from policykg.ontology.namespace import PKG
 
 # ---------------------------------------------------------------------------------------------
 # Mentions
 # ---------------------------------------------------------------------------------------------
+
+_MODEL = default_model()
+#: Classes of the person and program families, as the store-name index types them.
+_PERSON_TYPES = _MODEL.family_members(_MODEL.family_of(PKG.Person))
+_PROGRAM_TYPES = _MODEL.family_members(_MODEL.family_of(PKG.Program))
 
 
 @dataclass
@@ -179,9 +186,9 @@ def _find_known_names(ent: Entities, transcript_labels: list[Span], taken: list[
     for start, end, name, type_name in ent.lex.names.find(ent.text):
         if ent.covered(start, end) or any(a <= start < b for a, b in transcript_labels):
             continue
-        if type_name == "Person":
+        if type_name in _PERSON_TYPES:
             continue  # with the other persons, once the organizations are known
-        if type_name in {"Program", "Policy"}:
+        if type_name in _PROGRAM_TYPES:
             ent.programs.append((start, end, name))
             ent.blocked.append((start, end))
         else:
@@ -380,7 +387,7 @@ def find_persons(ent: Entities) -> None:
     """Find full person names, their titles and appositives."""
     text = ent.text
     for start, end, name, type_name in ent.lex.names.find(text) if ent.lex.names else ():
-        if type_name == "Person" and not ent.covered(start, end):
+        if type_name in _PERSON_TYPES and not ent.covered(start, end):
             ent.add_person(name, start, end, 0.9)
             _person_context(ent, ent.persons[name], start, end)
     candidates: list[tuple[int, int, list[str], str]] = []  # start, end, tokens, honorific

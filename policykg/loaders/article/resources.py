@@ -29,7 +29,8 @@ from typing import Any
 import yaml
 
 from policykg.exceptions import LoaderError
-from policykg.ontology.model import default_model
+from policykg.ontology.model import default_model, local_name
+from policykg.ontology.namespace import PKG
 
 __all__ = [
     "RESOURCES",
@@ -69,7 +70,8 @@ PACK_KEYS = frozenset(
 )
 #: The types an organization of a pack may have: the ontology's subclasses of
 #: pkg:Organization, and Country (countries act as parties to funding and threats).
-ORG_TYPES = (default_model().organization_types - {"Organization"}) | {"Country"}
+_ORGANIZATION = local_name(PKG.Organization)
+ORG_TYPES = (default_model().organization_types - {_ORGANIZATION}) | {local_name(PKG.Country)}
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,8 @@ def _add_file(pack: Pack, path: Path) -> None:
         raise LoaderError(f"unknown key {unknown[0]!r} (a pack may have: "
                           f"{', '.join(sorted(PACK_KEYS))})", path=str(path))
     for rec in _records(data.get("organizations"), path, "organizations"):
-        typ = rec.get("type", "Organization")
-        if typ not in ORG_TYPES and typ != "Organization":
+        typ = rec.get("type", _ORGANIZATION)
+        if typ not in ORG_TYPES and typ != _ORGANIZATION:
             raise LoaderError(f"unknown organization type {typ!r}", path=str(path),
                               record=rec["name"], field="type")
         aliases = tuple(_strings(rec.get("aliases"), path, "aliases"))
