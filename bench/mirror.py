@@ -213,7 +213,7 @@ class PeakRSS:
 SERVER: Any = None
 #: CPU seconds (client, server) of the last :func:`_timed` call.
 LAST_CPU: tuple[float, float] = (0.0, 0.0)
-#: Bytes this process wrote (sockets and files: ``write_chars``) in the last :func:`_timed` call.
+#: Bytes this process passed to write() (``write_chars``: files; socket sends are not counted).
 LAST_WRITTEN = 0
 
 
@@ -250,7 +250,7 @@ def _timed(label: str, func: Callable[[], Any]) -> tuple[float, float, Any]:
         LAST_CPU = (_cpu(me) - client, _cpu(SERVER) - server)
         LAST_WRITTEN = me.io_counters().write_chars - written
     print(f"  {label}: {seconds:.2f} s wall, CPU client {LAST_CPU[0]:.1f} s + server "
-          f"{LAST_CPU[1]:.1f} s, client wrote {LAST_WRITTEN / 1e6:.1f} MB, "
+          f"{LAST_CPU[1]:.1f} s, client write() calls {LAST_WRITTEN / 1e6:.1f} MB (files, not sockets), "
           f"peak RSS {rss.peak:.0f} MB, load {os.getloadavg()[0]:.1f}", flush=True)
     return seconds, rss.peak, result
 
