@@ -213,6 +213,8 @@ class PeakRSS:
 SERVER: Any = None
 #: CPU seconds (client, server) of the last :func:`_timed` call.
 LAST_CPU: tuple[float, float] = (0.0, 0.0)
+#: Bytes this process passed to write() (``write_chars``: files; socket sends are not counted).
+LAST_WRITTEN = 0
 
 
 def _server_process(uri: str) -> Any:
@@ -234,34 +236,37 @@ def _cpu(process: Any) -> float:
 
 
 def _timed(label: str, func: Callable[[], Any]) -> tuple[float, float, Any]:
-    global LAST_CPU
+    global LAST_CPU, LAST_WRITTEN
     import psutil
 
     me = psutil.Process()
     gc.collect()
     with PeakRSS() as rss:
         client, server = _cpu(me), _cpu(SERVER)
+        written = me.io_counters().write_chars
         started = time.perf_counter()
         result = func()
         seconds = time.perf_counter() - started
         LAST_CPU = (_cpu(me) - client, _cpu(SERVER) - server)
+        LAST_WRITTEN = me.io_counters().write_chars - written
     print(f"  {label}: {seconds:.2f} s wall, CPU client {LAST_CPU[0]:.1f} s + server "
-          f"{LAST_CPU[1]:.1f} s, peak RSS {rss.peak:.0f} MB", flush=True)
+          f"{LAST_CPU[1]:.1f} s, client write() calls {LAST_WRITTEN / 1e6:.1f} MB (files, not sockets), "
+          f"peak RSS {rss.peak:.0f} MB, load {os.getloadavg()[0]:.1f}", flush=True)
     return seconds, rss.peak, result
 
 
 def _count(driver: Any) -> tuple[int, int]:
     records, _, _ = driver.execute_query(
-        "CALL { MATCH (n) RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } "
+        "CALL () { MATCH (n) RETURN count(n) AS n } CALL () { MATCH ()-[r]->() RETURN count(r) AS r } "
         "RETURN n, r")
     return int(records[0]["n"]), int(records[0]["r"])
 
 
 def _clear(driver: Any) -> None:
     with driver.session() as session:  # relationships first: dense nodes exceed tx memory
-        session.run("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 20000 ROWS"
+        session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS"
                     ).consume()
-        session.run("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS OF 20000 ROWS"
+        session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS"
                     ).consume()
 
 
@@ -386,6 +391,7 @@ def run_bulk_import(store: Any, work: Path) -> dict[str, Any]:
     files = files_box[0]
     out: dict[str, Any] = {"seconds": seconds, "peak_rss_mb": rss,
                            "cpu_client_s": LAST_CPU[0], "cpu_import_tool_s": import_cpu,
+                           "client_bytes_written": LAST_WRITTEN,
                            "file_bytes": total_bytes(files),
                            "files": len(files.nodes) + len(files.relationships)}
     started = time.perf_counter()
@@ -407,12 +413,14 @@ def run_bulk_import(store: Any, work: Path) -> dict[str, Any]:
 
 def _with_bytes(entry: dict[str, Any], before: int) -> dict[str, Any]:
     entry["loopback_bytes_sent"] = _loopback_bytes() - before
+    entry["client_bytes_written"] = LAST_WRITTEN
+    entry["loadavg_1min"] = os.getloadavg()[0]
     entry["cpu_server_s"] = entry.get("cpu_s", 0.0) - entry.get("cpu_client_s", 0.0)
     return entry
 
 
 def bench_size(size: int, driver: Any, database: str, skip_rdflib: bool,
-               bulk: bool = True) -> dict[str, Any]:
+               bulk: bool = True, exact: bool = False) -> dict[str, Any]:
     """Run (a), (b) and (c) at one size; return the figures."""
     from policykg.graph.mirror import mirror
     from policykg.graph.store import OxigraphStore
@@ -431,10 +439,23 @@ def bench_size(size: int, driver: Any, database: str, skip_rdflib: bool,
     out["policykg"] = _with_bytes({"seconds": seconds, "peak_rss_mb": rss, "nodes": nodes,
                                    "relationships": rels, "triples_per_s": triples / seconds,
                                    "cpu_s": sum(LAST_CPU), "cpu_client_s": LAST_CPU[0]}, sent)
+    out["policykg"]["fresh_path"] = summary.fresh
     seconds, _, summary = _timed("policykg re-mirror (unchanged)",
                                  lambda: mirror(store, driver, database))
     assert summary.sources_sent == 0, summary
     out["remirror"] = {"seconds": seconds, "ratio_to_first": seconds / out["policykg"]["seconds"]}
+    if exact:
+        # The same first mirror through the exact MERGE path: one foreign Resource node makes
+        # the database non-empty, which is what selects that path.
+        _clear(driver)
+        driver.execute_query("CREATE (:Resource {uri: 'urn:bench:not-empty'})")
+        sent = _loopback_bytes()
+        seconds, rss, summary = _timed("policykg first mirror, exact MERGE path",
+                                       lambda: mirror(store, driver, database))
+        assert not summary.fresh
+        out["policykg_merge_path"] = _with_bytes({
+            "seconds": seconds, "peak_rss_mb": rss, "triples_per_s": triples / seconds,
+            "cpu_s": sum(LAST_CPU), "cpu_client_s": LAST_CPU[0]}, sent)
 
     if not skip_rdflib:
         _clear(driver)
@@ -493,6 +514,81 @@ def bench_size(size: int, driver: Any, database: str, skip_rdflib: bool,
     return out
 
 
+def _populate_on_disk(size: int, directory: Path) -> int:
+    """Fill an on-disk store in a child process, so that the generator's lists never count in
+    the measured process's RSS; return the number of triples."""
+    import subprocess
+
+    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+            "from bench.mirror import populate; from policykg.graph.store import OxigraphStore; "
+            "s = OxigraphStore(Path(sys.argv[2])); print(populate(s, int(sys.argv[3]))); "
+            "s.close()")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT), str(directory), str(size)],
+                          check=True, capture_output=True, text=True)
+    return int(done.stdout.split()[-1])
+
+
+def bench_bulk_only(size: int, work: Path) -> dict[str, Any]:
+    """The bulk path alone, from an on-disk store (the 10M round: the client's peak RSS)."""
+    from policykg.graph.store import OxigraphStore
+
+    print(f"\n== {size:,} triples, bulk import only (on-disk store)", flush=True)
+    started = time.perf_counter()
+    triples = _populate_on_disk(size, work / "store")
+    print(f"  generated and loaded {triples:,} triples in {time.perf_counter() - started:.1f} s"
+          " (child process)", flush=True)
+    store = OxigraphStore(work / "store")
+    try:
+        entry = run_bulk_import(store, work)
+    finally:
+        store.close()
+    entry["triples"] = triples
+    entry["triples_per_s"] = triples / entry["seconds"]
+    print(f"  bulk import {entry['triples_per_s']:,.0f} triples/s end to end, client peak RSS "
+          f"{entry['peak_rss_mb']:.0f} MB", flush=True)
+    return entry
+
+
+def bench_codec(size: int) -> dict[str, Any]:
+    """Client side of the online first mirror without a server: building the batches, and
+    packing their parameters as the driver does (pure Python, or the Rust extension when it is
+    installed). The packed size is the Bolt payload the server receives."""
+    from neo4j._codec.hydration.bolt.v3.hydration_handler import HydrationHandler
+    from neo4j._codec.packstream import v1 as packstream
+    from neo4j._codec.packstream._common import PackableBuffer
+
+    from policykg.graph.mirror import _Mirror
+    from policykg.graph.store import OxigraphStore
+    from policykg.ontology.model import default_model
+
+    store = OxigraphStore()
+    triples = populate(store, size)
+    job = _Mirror(store, None, "neo4j", default_model(), 5000)  # type: ignore[arg-type]
+    order = sorted({s for g in store.graphs() for s in job.reader.graph_subjects(str(g))})
+    job.start_fresh(order)
+    hooks = HydrationHandler().dehydration_hooks
+    build = pack = 0.0
+    payload = 0
+    for start in range(0, len(order), job.batch_size):
+        began = time.process_time()
+        batch = job.build(order[start:start + job.batch_size])
+        build += time.process_time() - began
+        began = time.process_time()
+        for value in (batch.nodes, batch.updates, batch.ends, batch.rels, batch.edges):
+            buffer = PackableBuffer()
+            items = list(value.values()) if isinstance(value, dict) else value
+            packstream.Packer(buffer).pack(items, dehydration_hooks=hooks)
+            payload += len(buffer.data)
+        pack += time.process_time() - began
+    store.close()
+    rust = packstream._rust_pack is not None
+    print(f"  {triples:,} triples: build {build:.2f} s CPU, pack {pack:.2f} s CPU "
+          f"({'Rust extension' if rust else 'pure Python'}), payload {payload / 1e6:.1f} MB",
+          flush=True)
+    return {"triples": triples, "build_cpu_s": build, "pack_cpu_s": pack,
+            "payload_bytes": payload, "rust_extension": rust}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -500,8 +596,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-rdflib-neo4j", action="store_true")
     parser.add_argument("--skip-bulk-import", action="store_true",
                         help="Leave out (d), e.g. to compare the online mirror across commits.")
+    parser.add_argument("--bulk-only", action="store_true",
+                        help="Only the bulk path, from an on-disk store (no Bolt server).")
+    parser.add_argument("--work", type=Path, help="Folder for --bulk-only (default: a temp dir).")
+    parser.add_argument("--exact-up-to", type=int, default=200_000,
+                        help="Also time the first mirror through the exact MERGE path up to "
+                             "this size.")
     parser.add_argument("--json", type=Path, help="Write the figures to this file.")
+    parser.add_argument("--codec-only", action="store_true",
+                        help="Only the online mirror's client side: batch building and packing.")
     args = parser.parse_args(argv)
+    if args.codec_only:
+        codec = {str(size): bench_codec(size) for size in args.sizes}
+        if args.json:
+            args.json.write_text(json.dumps(codec, indent=2))
+        return 0
+    if args.bulk_only:
+        loads = os.popen("cat /proc/loadavg").read().strip()
+        print("load average:", loads, flush=True)
+        figures: dict[str, Any] = {"loadavg_start": loads, "sizes": {}}
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory(prefix="policykg-bench-bulk-",
+                                             dir=args.work) as work:
+                figures["sizes"][str(size)] = {"bulk_import": bench_bulk_only(size, Path(work))}
+        figures["loadavg_end"] = os.popen("cat /proc/loadavg").read().strip()
+        print("load average:", figures["loadavg_end"], flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2))
+        return 0
 
     import neo4j
 
@@ -520,7 +642,8 @@ def main(argv: list[str] | None = None) -> int:
     global SERVER
     SERVER = _server_process(config.uri)
     results: dict[str, Any] = {"neo4j": config.uri, "sizes": {},
-                               "uptime": os.popen("uptime").read().strip()}
+                               "uptime": os.popen("uptime").read().strip(),
+                               "loadavg_start": os.popen("cat /proc/loadavg").read().strip()}
     print(results["uptime"], flush=True)
     try:
         print("warming up the server's JIT (not measured)", flush=True)
@@ -529,7 +652,11 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             results["sizes"][str(size)] = bench_size(size, driver, config.database,
                                                      args.skip_rdflib_neo4j,
-                                                     bulk=not args.skip_bulk_import)
+                                                     bulk=not args.skip_bulk_import,
+                                                     exact=size <= args.exact_up_to)
+            results["loadavg_after_" + str(size)] = os.popen("cat /proc/loadavg").read().strip()
+            if args.json:  # after every size: a run cut off keeps what it measured
+                args.json.write_text(json.dumps(results, indent=2))
     finally:
         driver.close()
         if server_dir is not None:

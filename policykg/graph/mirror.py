@@ -526,6 +526,14 @@ def _remove_labels_query(labels: tuple[str, ...]) -> str:
 
 
 _ENDPOINTS = ("UNWIND $uris AS u MERGE (b:Resource {uri: u}) ON CREATE SET b._pkg = true")
+_CREATE_ENDPOINTS = "UNWIND $uris AS u CREATE (:Resource {uri: u, _pkg: true})"
+
+
+def _create_query(labels: tuple[str, ...]) -> str:
+    """Subject nodes that do not exist yet (a first mirror): no MERGE lookup and lock first."""
+    extra = "".join(":" + _quote(label) for label in labels)
+    return (f"UNWIND $rows AS row CREATE (n:Resource{extra} {{uri: row[0], _pkg: true}}) "
+            "SET n += row[1]")
 
 
 def _link_query(kind: str) -> str:
@@ -570,6 +578,8 @@ class MirrorSummary:
     nodes: int = 0
     relationships: int = 0
     seconds: float = 0.0
+    #: True when the first mirror took the CREATE path (the database held no Resource node).
+    fresh: bool = False
     sent: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
 
@@ -597,6 +607,10 @@ class _Batch:
     ends: list[str]
     meta: tuple[list[str], list[str]] | None
     counts: tuple[int, int] = (0, 0)
+    #: A first mirror: ``nodes`` and ``ends`` are created, ``updates`` are endpoints created by an
+    #: earlier batch that are subjects here.
+    fresh: bool = False
+    updates: dict[tuple[str, ...], list[list[Any]]] = field(default_factory=dict)
 
 
 def ensure_schema(driver: neo4j.Driver, database: str) -> None:
@@ -635,6 +649,21 @@ def _fingerprints(store: Store, reader: _Reader) -> dict[str, str]:
     return prints
 
 
+def _write_links(tx: neo4j.ManagedTransaction, batch: _Batch, endpoints: str) -> None:
+    """The batch's endpoint nodes (by ``endpoints``), relationships and derived edges."""
+    if batch.ends:
+        tx.run(endpoints, uris=batch.ends).consume()
+    for (kind, predicate), rows in sorted(batch.rels.items()):
+        tx.run(_link_query(kind), rows=rows, predicate=predicate).consume()
+    for kind, rows in sorted(batch.edges.items()):
+        tx.run(_edge_query(kind), rows=rows).consume()
+
+
+def _write_meta(tx: neo4j.ManagedTransaction, batch: _Batch) -> None:
+    if batch.meta is not None:
+        tx.run(_META, id=META_ID, keys=batch.meta[0], iris=batch.meta[1]).consume()
+
+
 class _Mirror:
     def __init__(self, store: Store, driver: neo4j.Driver, database: str,
                  model: OntologyModel, batch_size: int) -> None:
@@ -649,6 +678,11 @@ class _Mirror:
         self.fact_indexes: set[str] = set()
         #: False when Neo4j held no policykg subject at the start: nothing old to read then.
         self.preread = True
+        #: The fresh path (see :meth:`fresh_split`): every subject, sorted, and the endpoints
+        #: created so far that were not (yet) a batch's subjects.
+        self.fresh_order: list[str] | None = None
+        self._fresh_subjects: set[str] = set()
+        self._created_ahead: set[str] = set()
 
     def query(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         records, _, _ = self.driver.execute_query(cypher, params, database_=self.database)
@@ -691,8 +725,37 @@ class _Mirror:
         if self.keymap.changed:
             meta = self.keymap.as_lists()
             self.keymap.changed = False
-        return _Batch(uris, dict(nodes), dict(rels), dict(edges), new_keys, new_types,
-                      sorted(ends.difference(uris)), meta, (len(uris), n_rels))
+        batch = _Batch(uris, dict(nodes), dict(rels), dict(edges), new_keys, new_types,
+                       sorted(ends.difference(uris)), meta, (len(uris), n_rels))
+        if self.fresh_order is not None:
+            self.fresh_split(batch)
+        return batch
+
+    def start_fresh(self, order: list[str]) -> None:
+        """Use the fresh path: Neo4j holds no Resource node, every subject is new."""
+        self.fresh_order = order
+        self._fresh_subjects = set(order)
+        self.preread = False
+
+    def fresh_split(self, batch: _Batch) -> None:
+        """Mark what this batch creates: batches are built and written in ``fresh_order``, so a
+        subject sorting before this batch exists already, as does an endpoint created ahead."""
+        first = batch.uris[0]
+        updates: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+        if self._created_ahead:
+            for labels in list(batch.nodes):
+                rows = batch.nodes[labels]
+                kept = [row for row in rows if row[0] not in self._created_ahead]
+                if len(kept) != len(rows):
+                    updates[labels] = [row for row in rows if row[0] in self._created_ahead]
+                    batch.nodes[labels] = kept
+            self._created_ahead.difference_update(batch.uris)
+        new_ends = [u for u in batch.ends if u not in self._created_ahead
+                    and not (u < first and u in self._fresh_subjects)]
+        self._created_ahead.update(new_ends)
+        batch.ends = new_ends
+        batch.updates = dict(updates)
+        batch.fresh = True
 
     def ensure_fact_indexes(self, kinds: Iterable[str]) -> None:
         missing = [k for k in kinds if "policykg_fact_" + k.lower() not in self.fact_indexes]
@@ -704,6 +767,15 @@ class _Mirror:
 
     def write(self, batch: _Batch) -> None:
         labels_of = self.builder.labels
+
+        def fresh(tx: neo4j.ManagedTransaction) -> None:
+            for labels, rows in batch.nodes.items():
+                if rows:
+                    tx.run(_create_query(labels), rows=rows).consume()
+            for labels, rows in batch.updates.items():
+                tx.run(_node_query(labels), rows=rows).consume()
+            _write_links(tx, batch, _CREATE_ENDPOINTS)
+            _write_meta(tx, batch)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             old = ({r["uri"]: r for r in tx.run(_PRE_READ, uris=batch.uris)}
@@ -742,23 +814,17 @@ class _Mirror:
             for labels, uris in stale_labels.items():
                 tx.run(_remove_labels_query(labels), uris=uris).consume()
             # 4. relationships and derived edges, between nodes that exist
-            if batch.ends:
-                tx.run(_ENDPOINTS, uris=batch.ends).consume()
-            for (kind, predicate), rows in sorted(batch.rels.items()):
-                tx.run(_link_query(kind), rows=rows, predicate=predicate).consume()
-            for kind, rows in sorted(batch.edges.items()):
-                tx.run(_edge_query(kind), rows=rows).consume()
+            _write_links(tx, batch, _ENDPOINTS)
             # 5. nodes nobody states or links any more
             candidates = ends | {u for u in batch.uris if not batch.new_types[u]
                                  and not batch.new_keys[u]}
             if candidates:
                 tx.run(_GC, uris=sorted(candidates)).consume()
-            if batch.meta is not None:
-                tx.run(_META, id=META_ID, keys=batch.meta[0], iris=batch.meta[1]).consume()
+            _write_meta(tx, batch)
 
         self.ensure_fact_indexes(batch.edges)
         with self.driver.session(database=self.database) as session:
-            session.execute_write(work)
+            session.execute_write(fresh if batch.fresh else work)
 
 
 def mirror(
@@ -818,6 +884,25 @@ def mirror(
         "SET s._pkg = true, s.state = 'pending'",
         uris=changed + removed,
     )
+    # A first mirror into a database without any Resource node takes the fresh path: nothing
+    # old to read, compare or delete, so every node is a CREATE (the store de-duplicates).
+    if not removed and len(changed) == len(current) and not job.query(
+            "MATCH (n:Resource) RETURN 1 AS x LIMIT 1"):
+        fresh: set[str] = set()
+        for graph in changed:
+            fresh |= job.reader.graph_subjects(graph)
+        order = sorted(fresh)
+        del fresh
+        job.start_fresh(order)
+        summary.fresh = True
+        summary.subjects = len(order)
+        if on_start is not None:
+            on_start(len(order))
+        _write_all(job, order, summary, on_progress)
+        _mark_done(job, changed, current, removed)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
     # Subjects to recompute: what Neo4j says the sources stated, and what the store says now.
     touched = changed + removed
     if full:
@@ -844,7 +929,13 @@ def mirror(
         on_start(len(order))
 
     _write_all(job, order, summary, on_progress)
+    _mark_done(job, changed, current, removed)
+    summary.seconds = time.perf_counter() - started
+    return summary
 
+
+def _mark_done(job: _Mirror, changed: list[str], current: dict[str, str],
+               removed: list[str]) -> None:
     job.query(
         f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{uri: row.uri}}) "
         "SET s.fingerprint = row.fingerprint, s.state = 'done'",
@@ -853,8 +944,6 @@ def mirror(
     if removed:
         job.query(f"UNWIND $uris AS u MATCH (s:{SOURCE_LABEL} {{uri: u}}) DELETE s",
                   uris=removed)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _write_all(job: _Mirror, order: list[str], summary: MirrorSummary,
