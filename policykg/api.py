@@ -92,7 +92,8 @@ class KnowledgeGraph:
         return run_query(self.store, name, **params)
 
     def frame(self, name: str, /, **params: Any) -> Any:
-        """The rows of a canned query as a pandas DataFrame, columns in the query's order
+        """The rows of a canned query as a pandas DataFrame, columns in the query's order; total
+        rows are not in it (a column's ``sum()`` is the total) but in ``frame.attrs["totals"]``
         (typed ``Any``: pandas is an optional extra without stubs here)."""
         try:
             pandas = importlib.import_module("pandas")
@@ -101,7 +102,15 @@ class KnowledgeGraph:
             raise PolicyKGError(msg) from None
         from policykg.queries import get_query
 
-        return pandas.DataFrame(self.query(name, **params), columns=list(get_query(name).columns))
+        query = get_query(name)
+        rows: list[dict[str, Any]] = self.query(name, **params)
+        totals: list[Any] = []
+        if query.totals is not None:  # a sum over a column must not count the totals again
+            data, totals = query.totals.split(rows)
+            rows = [dict(r) for r in data]
+        frame = pandas.DataFrame(rows, columns=list(query.columns))
+        frame.attrs["totals"] = [dict(t) for t in totals]
+        return frame
 
     def sparql(self, text: str, /, **params: Any) -> list[dict[str, Any]]:
         """Rows of your own read-only SPARQL, with Python values (dates as dates).

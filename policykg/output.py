@@ -343,7 +343,7 @@ def table(header: Sequence[str], cells: Sequence[Sequence[str]], width: int | No
         # a continuation line does not start with the space the break came after
         wrapped = [[w.lstrip(" ") if k else w for k, w in enumerate(wrap(c, size))]
                    if width is not None else [c] for c, size in zip(row, widths, strict=True)]
-        height = max(len(w) for w in wrapped)
+        height = max((len(w) for w in wrapped), default=1)  # a row may have no columns
         return [gap.join(_pad(w[k] if k < len(w) else "", size)
                          for w, size in zip(wrapped, widths, strict=True)).rstrip()
                 for k in range(height)]

@@ -79,7 +79,12 @@ def test_frame_has_the_query_columns(kg: policykg.KnowledgeGraph) -> None:
     pytest.importorskip("pandas")  # installed with the test extra; CI fails on skips
     frame = kg.frame("funding")
     assert list(frame.columns)[:3] == ["kind", "date", "funder_name"]
-    assert len(frame) == len(kg.query("funding"))
+    rows = kg.query("funding")
+    flows = [r for r in rows if r["kind"] != "total"]
+    assert len(frame) == len(flows) and set(frame["kind"]) == {"flow"}
+    # The totals stand apart, so a sum over the frame is the total once, not twice.
+    (usd,) = [t for t in frame.attrs["totals"] if t["currency"] == "USD"]
+    assert frame[frame["currency"] == "USD"]["amount"].sum() == usd["amount"]
 
 
 def test_frame_without_pandas_says_what_to_install(kg: policykg.KnowledgeGraph,
