@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -214,8 +215,11 @@ GAP = 2
 MIN_COLUMN = 2
 
 
-def terminal_width() -> int:
-    """Columns of the terminal (``COLUMNS`` first; 80 in a pipe)."""
+def terminal_width() -> int | None:
+    """Columns of the terminal (``COLUMNS`` first); None in a pipe or a file, where a row stays
+    on one line (for ``less -S``, ``grep`` and ``cut``) rather than being wrapped to a guess."""
+    if not os.environ.get("COLUMNS", "").strip().isdigit() and not sys.stdout.isatty():
+        return None
     return shutil.get_terminal_size((80, 24)).columns
 
 
@@ -279,6 +283,8 @@ def wrap(text: str, width: int) -> list[str]:
 
 #: A word longer than this may be cut inside when the table is short of room.
 LONG_WORD = 16
+#: A cell never broken over lines: a number (amount, count, score) or an ISO date.
+_ATOMIC = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\d{4}(?:-\d{2}){1,2}")
 
 
 def longest_word(text: str) -> int:
@@ -336,7 +342,16 @@ def table(header: Sequence[str], cells: Sequence[Sequence[str]], width: int | No
     else:
         floors = [max(longest_word(h), *(min(longest_word(r[i]), LONG_WORD) for r in cells))
                   for i, h in enumerate(header)]
-        widths = fit_widths(natural, width - GAP * (len(header) - 1), floors)
+        # Columns of numbers and dates keep their width: "75000000" split over two lines
+        # reads as two numbers. The other columns share what is left.
+        whole = [bool(cells) and all(_ATOMIC.fullmatch(r[i]) for r in cells if r[i])
+                 for i in range(len(header))]
+        kept = sum(n for n, w in zip(natural, whole, strict=True) if w)
+        shared = iter(fit_widths(
+            [n for n, w in zip(natural, whole, strict=True) if not w] or [0],
+            width - GAP * (len(header) - 1) - kept,
+            [f for f, w in zip(floors, whole, strict=True) if not w] or [0]))
+        widths = [n if w else next(shared) for n, w in zip(natural, whole, strict=True)]
     gap = " " * GAP
 
     def lines_of(row: Sequence[str]) -> list[str]:

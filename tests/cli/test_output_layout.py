@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policykg.output import MIN_COLUMN, fit_widths, render, text_width, wrap
+from policykg.output import MIN_COLUMN, fit_widths, render, terminal_width, text_width, wrap
 
 from ..conftest import CLI, EXAMPLES, SHARED_SAMPLES
 
@@ -243,3 +243,21 @@ def test_show_of_a_fact_says_its_parts_by_name(kg: CLI) -> None:
     details = {line.split("  ")[0]: line for line in table.split("\nDetails\n")[1].splitlines()}
     assert str(raw["amount"]) in details["amount"] and raw["currency"] in details["currency"]
     assert flow["funder_name"] in details["funder"] and "https://" not in details["funder"]
+
+
+def test_numbers_and_dates_are_never_split() -> None:
+    """A narrow table wraps text, never an amount or a date: "750000 / 00" reads as two."""
+    rows = [{"date": "2017-01-27", "funder": "United States Department of State",
+             "amount": 75000000.25, "n": -1234567}]
+    text = render(rows, "table", ["date", "funder", "amount", "n"], width=40)
+    assert all(text_width(line) <= 40 for line in text.splitlines())
+    for whole in ("2017-01-27", "75000000.25", "-1234567"):
+        assert whole in text, text
+
+
+def test_a_pipe_keeps_each_row_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert terminal_width() is None
+    monkeypatch.setenv("COLUMNS", "57")
+    assert terminal_width() == 57
