@@ -148,14 +148,18 @@ class KnowledgeGraph:
             driver.close()
 
     def subgraph(self, actor: str | None = None, *, depth: int = 1, since: str | None = None,
-                 until: str | None = None, max_nodes: int = 5000) -> nx.MultiDiGraph:
+                 until: str | None = None, max_nodes: int = 5000, max_degree: int | None = None,
+                 exclude_sources: Sequence[str] = ()) -> nx.MultiDiGraph:
         """The neighbourhood of ``actor`` (a name or IRI; everything without one) as a
-        networkx MultiDiGraph with the attributes of ``export-subgraph``."""
+        networkx MultiDiGraph with the attributes of ``export-subgraph``; ``max_degree`` and
+        ``exclude_sources`` (globs on source keys) as its ``--max-degree`` and
+        ``--exclude-source``."""
         from policykg.export.select import Filters, GraphReader, parse_bound, run_selection
 
         filters = Filters(since=parse_bound(since, end=False) if since else None,
                           until=parse_bound(until, end=True) if until else None,
-                          max_nodes=max_nodes)
+                          max_nodes=max_nodes, max_degree=max_degree,
+                          exclude_sources=tuple(exclude_sources))
         reader = GraphReader(self.store)
         if actor is None:
             return run_selection(reader, filters=filters)

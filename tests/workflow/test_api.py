@@ -157,6 +157,21 @@ def test_subgraph_time_window_drops_later_facts(kg: policykg.KnowledgeGraph) -> 
     assert early.number_of_edges() < everything.number_of_edges()
 
 
+def test_subgraph_takes_the_export_filters(kg: policykg.KnowledgeGraph, work: Path) -> None:
+    everything = kg.subgraph(actor="Mexico", depth=1)
+    narrow = kg.subgraph(actor="Mexico", depth=1, max_degree=2)
+    assert 0 < narrow.number_of_nodes() < everything.number_of_nodes()
+    # Without the source that states Bustamante's statements, none of them is left.
+    facts = yaml.safe_load((work / "examples" / "03-facts.yaml").read_text(encoding="utf-8"))
+    assert facts["statements"]
+    assert any(d["type"] == "COMMENTED_ON" for *_, d in everything.edges(data=True))
+    kept = kg.subgraph(actor="Mexico", depth=1, exclude_sources=["*03-facts.yaml"])
+    assert kept.number_of_edges() < everything.number_of_edges()
+    assert not any(d["type"] == "COMMENTED_ON" for *_, d in kept.edges(data=True))
+    assert all(not s.endswith("03-facts.yaml") for *_, d in kept.edges(data=True)
+               for s in d["sources"])
+
+
 def test_unknown_actor_is_an_error_not_a_made_up_node(kg: policykg.KnowledgeGraph) -> None:
     with pytest.raises(QueryError, match="no entity named 'Jorge Castañedaz'"):
         kg.subgraph(actor="Jorge Castañedaz")
