@@ -67,7 +67,7 @@ def _relationship(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _statement(row: dict[str, Any]) -> dict[str, Any]:
-    speaker, about = (THIS, None) if row["part"] == "speaker" else (row["with"], THIS)
+    speaker, about = (THIS, row["with"]) if row["part"] == "speaker" else (row["with"], THIS)
     return {"speaker": speaker, "about": about, "kind": _words(row["kind"]),
             "text": row["text"], "date": row["date"]}
 
@@ -83,7 +83,7 @@ _KINDS: dict[str, _Kind] = {
         _MEMBERSHIP, lambda r: {"member": r["with"], "role": r["role"], "start": r["start"],
                                 "end": r["end"]}),
     "statements": _Kind(
-        {"speaker": "?f a pkg:Statement ; pkg:speaker ?actor",
+        {"speaker": "?f a pkg:Statement ; pkg:speaker ?actor OPTIONAL { ?f pkg:about ?with }",
          "about": "?f a pkg:Statement ; pkg:about ?actor ; pkg:speaker ?with"},
         {"text": "pkg:text", "kind": "pkg:statementKind", "date": "pkg:date"}, _statement),
     "relationships": _Kind(
@@ -145,9 +145,28 @@ def describe(store: Store, iri: str) -> dict[str, list[dict[str, Any]]]:
             sections[name].append({**kind.shape(row),
                                    "sources": sorted({s for s in sources.split("\u001f") if s}),
                                    "iri": str(found["f"])})
+        sections[name] = _one_row_per_fact(sections[name])
         sections[name].sort(key=lambda r: [str(v) for v in r.values()])
     sections["details"] = _details(store, iri)
     return {name: rows for name, rows in sections.items() if rows}
+
+
+def _one_row_per_fact(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of one fact joined: a statement about two actors is one row naming both."""
+    joined: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["iri"], str(row.get("speaker") == THIS))
+        if key not in joined:
+            joined[key] = row
+            continue
+        first = joined[key]
+        for column, value in row.items():
+            if column == "sources":
+                first[column] = sorted({*first[column], *value})
+            elif value != first[column] and value is not None:
+                parts = [p for p in str(first[column] or "").split(", ") if p]
+                first[column] = ", ".join(sorted({*parts, str(value)}))
+    return list(joined.values())
 
 
 #: Own properties that the other sections already say, or that are plumbing.

@@ -219,6 +219,19 @@ def test_show_groups_facts_in_words(kg: CLI) -> None:
     assert funding["direction"] == "receives from"
 
 
+def test_show_names_what_a_speaker_spoke_about(kg: CLI) -> None:
+    """Each of the speaker's statements is one row naming every actor it is about."""
+    kg("load", "examples")
+    facts = yaml.safe_load((EXAMPLES / "03-facts.yaml").read_text(encoding="utf-8"))
+    actors = {e["id"]: e["name"] for e in
+              yaml.safe_load((EXAMPLES / "01-actors.yaml").read_text(encoding="utf-8"))["entities"]}
+    raw = sorted((s["text"], sorted(actors[a] for a in s["about"]))
+                 for s in facts["statements"] if s["speaker"] == "jorge-bustamante")
+    data = json.loads(kg("show", "Jorge Bustamante", "--format", "json").output)
+    spoken = [s for s in data["sections"]["statements"] if s["speaker"] == "(this actor)"]
+    assert sorted((s["text"], s["about"].split(", ")) for s in spoken) == raw
+
+
 def test_every_listing_has_the_output_options() -> None:
     from policykg.cli import cli
     from tests.workflow.test_help_texts import _commands
