@@ -895,15 +895,21 @@ def mirror(
         del fresh
         job.start_fresh(order)
         summary.fresh = True
-        summary.subjects = len(order)
-        if on_start is not None:
-            on_start(len(order))
-        _write_all(job, order, summary, on_progress)
-        _mark_done(job, changed, current, removed)
-        summary.seconds = time.perf_counter() - started
-        return summary
+    else:
+        order = _subjects_to_recompute(job, changed, removed, full)
+    summary.subjects = len(order)
+    if on_start is not None:
+        on_start(len(order))
+    _write_all(job, order, summary, on_progress)
+    _mark_done(job, changed, current, removed)
+    summary.seconds = time.perf_counter() - started
+    return summary
 
-    # Subjects to recompute: what Neo4j says the sources stated, and what the store says now.
+
+def _subjects_to_recompute(job: _Mirror, changed: list[str], removed: list[str],
+                           full: bool) -> list[str]:
+    """The exact path's subjects, in write order: what Neo4j says the touched sources stated
+    and what the store says now, facts whose evidence is touched first."""
     touched = changed + removed
     if full:
         previous = job.query("MATCH (n:Resource) WHERE n._sources IS NOT NULL RETURN n.uri AS u")
@@ -923,15 +929,7 @@ def mirror(
     if not full:
         for uri in subjects:
             first |= job.reader.referrers(PKG_EVIDENCE, uri)
-    order = sorted(first) + sorted(subjects - first)
-    summary.subjects = len(order)
-    if on_start is not None:
-        on_start(len(order))
-
-    _write_all(job, order, summary, on_progress)
-    _mark_done(job, changed, current, removed)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return sorted(first) + sorted(subjects - first)
 
 
 def _mark_done(job: _Mirror, changed: list[str], current: dict[str, str],
