@@ -22,6 +22,7 @@ __all__ = [
     "TITLE_WORDS",
     "HONORIFICS",
     "HEAD_ROLE_WORDS",
+    "SUBORDINATE_ROLE_WORDS",
     "ROLE_NOUNS",
     "MALE_NAMES",
     "FEMALE_NAMES",
@@ -68,6 +69,8 @@ TITLE_WORDS: Final = _words("title_words")
 #: honorific -> the gender it implies ("m", "f" or "").
 HONORIFICS: Final[dict[str, str]] = dict(_LANG.get("honorifics") or {})
 HEAD_ROLE_WORDS: Final = _words("head_role_words")
+#: words of a role that make its holder a member rather than the head ("deputy director").
+SUBORDINATE_ROLE_WORDS: Final = _words("subordinate_role_words")
 ROLE_NOUNS: Final = _words("role_nouns")
 MALE_NAMES: Final = _words("male_names")
 FEMALE_NAMES: Final = _words("female_names")

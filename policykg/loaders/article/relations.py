@@ -1,4 +1,6 @@
-"""Relations between actors: threats, cancellations, criticism, cooperation, agreements."""
+"""Relations between actors, found with the cue patterns of the active packs
+(:class:`~policykg.loaders.article.resources.RelationPattern`), plus the ones the extraction
+implies: funders of amounts, and persons' affiliations (head of, member of)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from policykg.loaders.article.document import (
 from policykg.loaders.article.mentions import (
     Entities,
 )
+from policykg.loaders.article.resources import RelationPattern
 from policykg.loaders.article.segmentation import (
     _AUX,
 )
@@ -25,106 +28,73 @@ from policykg.loaders.article.statements import (
     Speakers,
 )
 
-# ---------------------------------------------------------------------------------------------
-# Relations
-# ---------------------------------------------------------------------------------------------
+# Grammar of "A and B signed ...": what may stand between the two actors and after them.
+_PAIR_GAP_RE = re.compile(r"\)?\s*(?:\([^)]*\)\s*)?and\s+(?:the\s+)?")
+_PAIR_TAIL_RE = re.compile(rf"\s*(?:\([^)]*\)\s*)?(?:{_AUX}\s+)*")
 
-_THREAT_RE = re.compile(r"\bthreat(?:en|ens|ened|ening)\b")
-_CANCEL_RE = re.compile(
-    r"\b(?:cancel(?:l?ed|s|led)?|called off|calls off|call off|scrapped|"
-    r"scraps)\b(?P<mid>[^.;]{0,60}?)\b(?:meeting|visit|summit|trip|talks)\b"
-    r"[^.;]{0,40}?\bwith\s+(?:the\s+)?"
-)
-_CRIT_RE = re.compile(r"\b(?:criticiz|criticis|condemn|denounc|rebuk|blast)(?:e|es|ed|ing|s)?\b")
-_COOP_RE = re.compile(
-    r"\b(?:cooperat(?:e|es|ed|ing)|work(?:s|ed)? closely|partner(?:s|ed)?)"
-    r"\s+with\s+(?:the\s+)?"
-)
-_SIGN_RE = re.compile(
-    r"\bsign(?:s|ed)?\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:memorandum|agreement|accord|deal|pact)\b"
-)
+
+class _Found:
+    """The relations of one text, each (subject, predicate, object) once, in order found."""
+
+    def __init__(self) -> None:
+        self.relations: list[Relation] = []
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def add(self, s: str | None, p: str, o: str | None, a: int, b: int, conf: float) -> None:
+        if s and o and s != o and (s, p, o) not in self._seen:
+            self._seen.add((s, p, o))
+            self.relations.append(Relation(s, p, o, a, b, conf))
 
 
 def extract_relations(
     text: str, ent: Entities, sentences: list[Span], amounts: list[Amount]
 ) -> list[Relation]:
     spk = Speakers(ent, text)
-    rels: list[Relation] = []
-
-    def add(s: str | None, p: str, o: str | None, a: int, b: int, conf: float) -> None:
-        if s and o and s != o:
-            rels.append(Relation(s, p, o, a, b, conf))
-
-    def subject(s0: int, pos: int) -> str | None:
-        x = spk.before(s0, pos)
-        if x is None:
-            return None
-        return spk.resolve(x)
-
+    found = _Found()
+    patterns = ent.lex.relations
     for s0, s1 in sentences:
-        for m in _THREAT_RE.finditer(text, s0, s1):
-            if text[m.start() : m.end()] == "threat":
-                continue
-            subj = subject(s0, m.start())
-            xs = mentions_in(ent, m.end(), s1)
-            if (
-                xs
-                and len(text[m.end() : xs[0].start].split()) <= 8
-                and not _QUOTE_CHARS_RE.search(text[m.end() : xs[0].start])
-            ):
-                for o in coordinated(ent, xs[0], s1):
-                    add(subj, "threatens", o.key, s0, s1, 0.7)
-        for m in _CANCEL_RE.finditer(text, s0, s1):
-            subj = subject(s0, m.start())
-            xs = mentions_in(ent, m.end(), s1)
-            if xs and xs[0].start == m.end():
-                add(subj, "cancelled_meeting_with", xs[0].key, s0, s1, 0.8)
-        for m in _CRIT_RE.finditer(text, s0, s1):
-            subj = subject(s0, m.start())
-            xs = mentions_in(ent, m.end(), s1)
-            if xs and re.fullmatch(r"\s*(?:the\s+)?", text[m.end() : xs[0].start]):
-                add(subj, "criticizes", xs[0].key, s0, s1, 0.75)
-        for m in _COOP_RE.finditer(text, s0, s1):
-            subj = subject(s0, m.start())
-            xs = mentions_in(ent, m.end(), s1)
-            if xs and xs[0].start == m.end():
-                add(subj, "cooperates_with", xs[0].key, s0, s1, 0.7)
-        for m in _SIGN_RE.finditer(text, s0, s1):
-            xs = mentions_in(ent, s0, m.start())
-            for i in range(len(xs) - 1):
-                gap = text[xs[i].end : xs[i + 1].start]
-                if re.fullmatch(r"\)?\s*(?:\([^)]*\)\s*)?and\s+(?:the\s+)?", gap):
-                    tail = text[xs[i + 1].end : m.start()]
-                    if re.fullmatch(rf"\s*(?:\([^)]*\)\s*)?(?:{_AUX}\s+)*", tail):
-                        add(xs[i].key, "cooperates_with", xs[i + 1].key, s0, s1, 0.75)
+        for pattern in patterns:
+            for m in pattern.cue.finditer(text, s0, s1):
+                _match(pattern, m, text, ent, spk, found, s0, s1)
     for amt in amounts:
         for rec in amt.recipients:
-            add(amt.funder, "funds", rec, amt.start, amt.end, 0.7)
+            found.add(amt.funder, "funds", rec, amt.start, amt.end, 0.7)
     for per in ent.persons.values():
         if (
             per.affiliation
             and per.affiliation in ent.orgs
             and ent.orgs[per.affiliation].type != "Country"
         ):
-            role = (per.role or "").lower()
-            head = role.split()[-1] if role else ""
-            sub = any(
-                w in role.split()
-                for w in ("assistant", "deputy", "under", "vice", "former", "acting")
-            )
-            pred = (
-                "heads"
-                if (head in gz.HEAD_ROLE_WORDS or "secretary of" in role) and not sub
-                else "member_of"
-            )
+            words = (per.role or "").lower().split()
+            head = words[-1] if words else ""
+            sub = any(w in gz.SUBORDINATE_ROLE_WORDS for w in words)
+            leads = head in gz.HEAD_ROLE_WORDS or "secretary of" in " ".join(words)
             a, b = per.spans[0]
-            add(per.name, pred, per.affiliation, a, b, 0.7)
-    seen: set[tuple[str, str, str]] = set()
-    out: list[Relation] = []
-    for r in rels:
-        key = (r.subject, r.predicate, r.object)
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
+            found.add(per.name, "heads" if leads and not sub else "member_of",
+                      per.affiliation, a, b, 0.7)
+    return found.relations
+
+
+def _match(pattern: RelationPattern, m: re.Match[str], text: str, ent: Entities,
+           spk: Speakers, found: _Found, s0: int, s1: int) -> None:
+    """Add what one cue match of ``pattern`` states, if its actors are where it says."""
+    if pattern.shape == "pair_before":
+        xs = mentions_in(ent, s0, m.start())
+        for left, right in zip(xs, xs[1:], strict=False):
+            if (_PAIR_GAP_RE.fullmatch(text, left.end, right.start)
+                    and _PAIR_TAIL_RE.fullmatch(text, right.end, m.start())):
+                found.add(left.key, pattern.predicate, right.key, s0, s1, pattern.confidence)
+        return
+    before = spk.before(s0, m.start())
+    subject = spk.resolve(before) if before is not None else None
+    xs = mentions_in(ent, m.end(), s1)
+    if not xs:
+        return
+    first = xs[0]
+    between = text[m.end() : first.start]
+    if pattern.shape == "following":
+        if len(between.split()) <= pattern.max_words and not _QUOTE_CHARS_RE.search(between):
+            for obj in coordinated(ent, first, s1):
+                found.add(subject, pattern.predicate, obj.key, s0, s1, pattern.confidence)
+    elif pattern.gap.fullmatch(between):
+        found.add(subject, pattern.predicate, first.key, s0, s1, pattern.confidence)

@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_PACKS",
     "PACK_KEYS",
     "Currency",
+    "RelationPattern",
     "Pack",
     "Lexicon",
     "read_pack",
@@ -66,8 +67,11 @@ PACK_KEYS = frozenset(
         "programs",
         "known_persons",
         "titles_implying_organizations",
+        "relations",
     }
 )
+#: How a relation pattern finds its actors (see :class:`RelationPattern`).
+RELATION_SHAPES = ("adjacent", "following", "pair_before")
 #: The types an organization of a pack may have: the ontology's subclasses of
 #: pkg:Organization, and Country (countries act as parties to funding and threats).
 _ORGANIZATION = local_name(PKG.Organization)
@@ -83,6 +87,26 @@ class Currency:
     units: tuple[str, ...] = ()
     #: words that may stand between the number and the unit ("U.S. dollars").
     adjectives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelationPattern:
+    """A relation the text states with a cue phrase ("X threatened Y").
+
+    ``shape`` says where the actors are: ``adjacent``, the object is the first actor after the
+    cue with only ``gap`` between them and the subject is the sentence's actor before the cue;
+    ``following``, the object is the first actor at most ``max_words`` words after the cue (no
+    quotation mark between), each actor coordinated with it too ("Mexico and Canada");
+    ``pair_before``, two coordinated actors before the cue are subject and object ("A and B
+    signed an agreement").
+    """
+
+    predicate: str
+    cue: re.Pattern[str]
+    shape: str = "adjacent"
+    gap: re.Pattern[str] = re.compile(r"\s*(?:the\s+)?")
+    max_words: int = 8
+    confidence: float = 0.7
 
 
 @dataclass
@@ -106,6 +130,7 @@ class Pack:
     named_alone: set[str] = field(default_factory=set)
     #: title phrase -> organization it implies
     titles_implying_organizations: dict[str, str] = field(default_factory=dict)
+    relations: list[RelationPattern] = field(default_factory=list)
 
 
 def _yaml_file(path: Path) -> dict[str, Any]:
@@ -183,6 +208,59 @@ def _add_file(pack: Pack, path: Path) -> None:
     pack.titles_implying_organizations.update(
         _mapping(data.get("titles_implying_organizations"), path,
                  "titles_implying_organizations"))
+    pack.relations += [_relation_pattern(rec, path)
+                       for rec in _records(data.get("relations"), path, "relations")]
+
+
+def _regex(value: Any, path: Path, record: str, key: str, flags: int = 0) -> re.Pattern[str]:
+    if not isinstance(value, str):
+        raise LoaderError("expected a regular expression", path=str(path), record=record,
+                          field=key)
+    try:
+        return re.compile(value, flags)
+    except re.error as exc:
+        raise LoaderError(f"not a regular expression: {exc}", path=str(path), record=record,
+                          field=key) from None
+
+
+_RELATION_FIELDS = frozenset({"name", "predicate", "cue", "shape", "gap", "max_words",
+                              "confidence", "ignore_case"})
+
+
+def _relation_pattern(rec: dict[str, Any], path: Path) -> RelationPattern:
+    # Imported here: records is the loader that owns the relation names, and it is heavier.
+    from policykg.loaders.records import RELATION_TYPES
+
+    name = rec["name"]
+    unknown = sorted(set(rec) - _RELATION_FIELDS)
+    if unknown:
+        raise LoaderError(f"unknown field {unknown[0]!r} (a relation may have: "
+                          f"{', '.join(sorted(_RELATION_FIELDS))})", path=str(path), record=name)
+    predicate = rec.get("predicate")
+    if predicate not in RELATION_TYPES:
+        raise LoaderError(f"unknown relation {predicate!r} (one of: "
+                          f"{', '.join(sorted(RELATION_TYPES))})", path=str(path), record=name,
+                          field="predicate")
+    shape = rec.get("shape", "adjacent")
+    if shape not in RELATION_SHAPES:
+        raise LoaderError(f"unknown shape {shape!r} (one of: {', '.join(RELATION_SHAPES)})",
+                          path=str(path), record=name, field="shape")
+    flags = re.I if rec.get("ignore_case", False) is True else 0
+    numbers = {key: rec.get(key, default) for key, default in
+               (("max_words", 8), ("confidence", 0.7))}
+    for key, value in numbers.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
+                key == "confidence" and value > 1):
+            raise LoaderError("expected a number (a confidence lies in 0..1)", path=str(path),
+                              record=name, field=key)
+    return RelationPattern(
+        predicate=predicate,
+        cue=_regex(rec.get("cue"), path, name, "cue", flags),
+        shape=shape,
+        gap=_regex(rec.get("gap", r"\s*(?:the\s+)?"), path, name, "gap", flags),
+        max_words=int(numbers["max_words"]),
+        confidence=float(numbers["confidence"]),
+    )
 
 
 def read_pack(folder: Path) -> Pack:
@@ -324,6 +402,7 @@ class Lexicon:
         self.known_persons: dict[str, str] = {}
         self.named_alone: set[str] = set()
         self.titles_implying_organizations: dict[str, str] = {}
+        self.relations: list[RelationPattern] = []
         currencies: dict[str, Currency] = {}
         for pack in packs:
             for name, (typ, aliases) in pack.organizations.items():
@@ -342,6 +421,7 @@ class Lexicon:
                 self.known_persons.setdefault(short, full)
             self.named_alone |= pack.named_alone
             self.titles_implying_organizations.update(pack.titles_implying_organizations)
+            self.relations += pack.relations
             for cur in pack.currencies:
                 currencies.setdefault(cur.code, cur)
         self.currencies = tuple(currencies.values())
