@@ -1,10 +1,11 @@
-"""Backups that restore exactly: every source graph as it is, plus the judgement log.
+"""Backups that restore exactly: every source graph as it is, the judgement log and the packs.
 
 ``policykg export --format trig`` (or ``nq``) writes one named graph per source, each holding
 its ``pkg:Source`` record (key, format, loader version, content hash), and one more graph,
-:data:`JUDGEMENTS_GRAPH`, holding the judgement log line by line. :func:`restore` reads such a
-file into an empty store: the same graphs with the same triples, and the log written back
-beside the store, so later loads replay the same merges.
+:data:`JUDGEMENTS_GRAPH`, holding the judgement log line by line, and :data:`PACKS_GRAPH`,
+the log of the domain packs kept with the store (``policykg packs``). :func:`restore` reads such
+a file into an empty store: the same graphs with the same triples, and both logs written back
+beside the store, so later loads replay the same merges and read articles with the same packs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rdflib.term import Node
 from policykg.exceptions import LoaderError, StoreError
 from policykg.graph.store import Store
 from policykg.graph.terms import Triple
+from policykg.loaders.article.stored_packs import append_pack_log, pack_log
 from policykg.resolution.judgements import (
     Judgement,
     LogLocation,
@@ -26,11 +28,15 @@ from policykg.resolution.judgements import (
     read_log,
 )
 
-__all__ = ["JUDGEMENTS_GRAPH", "judgement_quads", "restore", "RestoreResult"]
+__all__ = ["JUDGEMENTS_GRAPH", "PACKS_GRAPH", "judgement_quads", "pack_quads", "restore",
+           "RestoreResult"]
 
 #: The system graph of a backup that carries the judgement log.
 JUDGEMENTS_GRAPH = URIRef("urn:policykg:judgements")
 _LINE = "urn:policykg:judgement:"
+#: The system graph of a backup that carries the log of the packs kept with the store.
+PACKS_GRAPH = URIRef("urn:policykg:packs")
+_PACK_LINE = "urn:policykg:packs:"
 _SYNTAX = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads"}
 
 
@@ -44,6 +50,12 @@ def judgement_quads(log: LogLocation) -> Iterator[tuple[Node, Node, Node, URIRef
     """The log at ``log`` as the quads of :data:`JUDGEMENTS_GRAPH`, for a streamed backup."""
     for s, p, o in _judgement_triples(log):
         yield s, p, o, JUDGEMENTS_GRAPH
+
+
+def pack_quads(store: Store) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+    """The store's pack log as the quads of :data:`PACKS_GRAPH`, for a streamed backup."""
+    for number, line in enumerate(pack_log(store), start=1):
+        yield URIRef(f"{_PACK_LINE}{number:08d}"), RDF.value, Literal(line), PACKS_GRAPH
 
 
 class RestoreResult:
@@ -76,6 +88,7 @@ def restore(store: Store, file: Path, log: LogLocation) -> RestoreResult:
         raise LoaderError(f"cannot read the backup: {exc}", path=str(file)) from None
     staged: list[tuple[URIRef, list[Triple]]] = []
     lines: list[tuple[str, str]] = []
+    pack_lines: list[tuple[str, str]] = []
     default = dataset.default_graph
     for graph in dataset.graphs():
         name = graph.identifier
@@ -83,6 +96,8 @@ def restore(store: Store, file: Path, log: LogLocation) -> RestoreResult:
             continue
         if name == JUDGEMENTS_GRAPH:
             lines = sorted((str(s), str(o)) for s, _, o in graph)
+        elif name == PACKS_GRAPH:
+            pack_lines = sorted((str(s), str(o)) for s, _, o in graph)
         elif isinstance(name, URIRef) and len(graph):
             staged.append((name, list(graph)))
     if len(default):
@@ -97,4 +112,5 @@ def restore(store: Store, file: Path, log: LogLocation) -> RestoreResult:
     counts = store.replace_graphs(staged) if staged else []
     if judgements:
         append_judgements(log, judgements)
+    append_pack_log(store, [text for _, text in pack_lines])
     return RestoreResult(len(staged), sum(counts), len(judgements))

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "policykg.cli.mirror",
     "policykg.cli.queries",
     "policykg.cli.articles",
+    "policykg.cli.packs",
     "policykg.cli.resolution",
     "policykg.cli.judgements",
     "policykg.cli.subgraph",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import click
 from rdflib import URIRef
 
-from policykg.backup import judgement_quads
+from policykg.backup import judgement_quads, pack_quads
 from policykg.backup import restore as restore_backup
 from policykg.cli.common import (
     TOTALS_OPTION,
@@ -303,7 +304,8 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
     """Export the whole store as RDF; trig and nq are backups that restore exactly.
 
     A TriG or N-Quads export keeps one graph per source (with its key and content hash) and
-    the judgement log in the graph urn:policykg:judgements; policykg restore reads it back.
+    the judgement log and the kept packs in the graphs urn:policykg:judgements and
+    urn:policykg:packs; policykg restore reads it back.
 
     \b
     Example:
@@ -311,8 +313,9 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
     """
     store = get_store(ctx, read_only=True)
     if fmt in STREAMED_FORMATS:  # written while read, whatever the store's size
-        # A backup (one graph per source) carries the judgement log as one more graph.
-        extra = judgement_quads(log_path(ctx.find_root().obj)) if fmt in ("trig", "nq") else ()
+        # A backup (one graph per source) carries the judgement and pack logs as two more.
+        extra = itertools.chain(judgement_quads(log_path(ctx.find_root().obj)),
+                                pack_quads(store)) if fmt in ("trig", "nq") else ()
         if str(output) == "-":
             write_rdf(store, fmt, sys.stdout.buffer, extra)
             sys.stdout.flush()

@@ -59,7 +59,8 @@ from policykg.loaders.article.extract import (
     extract,
     read_document,
 )
-from policykg.loaders.article.resources import use_names, use_resources
+from policykg.loaders.article.resources import use_names, use_packs, use_resources
+from policykg.loaders.article.stored_packs import stored_packs
 from policykg.loaders.article.text import split_front_matter
 from policykg.loaders.base import LoadContext, Loader
 from policykg.loaders.records import (
@@ -185,13 +186,15 @@ def store_name_rows(store: Store) -> Iterator[tuple[str, str, str]]:
 @contextmanager
 def article_resources(store: Store | None, folders: Iterable[Path | str] = ()) -> Iterator[None]:
     """Inside the block, articles are read with the packs in ``folders`` added and, when a
-    store is given, with every entity already in it as a known name."""
-    with use_resources(folders):
-        if store is None:
+    store is given, with the packs kept in it (``policykg packs add``) and every entity
+    already in it as a known name."""
+    if store is None:
+        with use_resources(folders):
             yield
-            return
-        with use_names(lambda: store_name_rows(store)):
-            yield
+        return
+    kept = [p.pack(store.location) for p in stored_packs(store)]
+    with use_packs(kept), use_resources(folders), use_names(lambda: store_name_rows(store)):
+        yield
 
 
 # ---------------------------------------------------------------------------------- entities

@@ -18,7 +18,7 @@ A researcher adds a pack (a folder of YAML files with the keys of :data:`PACK_KE
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -41,6 +41,8 @@ __all__ = [
     "Pack",
     "Lexicon",
     "read_pack",
+    "pack_files",
+    "pack_from_texts",
     "alias_regex",
     "read_language",
     "NameIndex",
@@ -175,7 +177,30 @@ def _records(value: Any, path: Path, key: str) -> list[dict[str, Any]]:
 
 
 def _add_file(pack: Pack, path: Path) -> None:
-    data = _yaml_file(path)
+    _add_data(pack, _yaml_file(path), path)
+
+
+def pack_from_texts(name: str, texts: Mapping[str, str], where: str) -> Pack:
+    """A pack from the texts of its YAML files (``{file name: text}``), as kept in a store;
+    errors name ``where/FILE``.
+
+    Raises:
+        LoaderError: a malformed file.
+    """
+    pack = Pack(name)
+    for file_name in sorted(texts):
+        path = Path(where) / file_name
+        try:
+            data = yaml.safe_load(texts[file_name])
+        except yaml.YAMLError as exc:
+            raise LoaderError(f"cannot read the resource file: {exc}", path=str(path)) from None
+        if data is not None and not isinstance(data, dict):
+            raise LoaderError("a resource file must be a mapping of keys", path=str(path))
+        _add_data(pack, data or {}, path)
+    return pack
+
+
+def _add_data(pack: Pack, data: dict[str, Any], path: Path) -> None:
     unknown = sorted(set(data) - PACK_KEYS)
     if unknown:
         raise LoaderError(f"unknown key {unknown[0]!r} (a pack may have: "
@@ -263,20 +288,27 @@ def _relation_pattern(rec: dict[str, Any], path: Path) -> RelationPattern:
     )
 
 
+def pack_files(folder: Path) -> list[Path]:
+    """The YAML files of a pack: every ``*.yaml``/``*.yml`` under ``folder``, or the file itself.
+
+    Raises:
+        LoaderError: ``folder`` does not exist.
+    """
+    if folder.is_file():
+        return [folder]
+    if folder.is_dir():
+        return sorted(folder.rglob("*.yaml")) + sorted(folder.rglob("*.yml"))
+    raise LoaderError("no such resource folder", path=str(folder))
+
+
 def read_pack(folder: Path) -> Pack:
     """Read a pack: every ``*.yaml`` file under ``folder`` (or ``folder`` itself, a file).
 
     Raises:
         LoaderError: naming the file (and record or key) of a malformed resource.
     """
-    if folder.is_file():
-        files = [folder]
-    elif folder.is_dir():
-        files = sorted(folder.rglob("*.yaml")) + sorted(folder.rglob("*.yml"))
-    else:
-        raise LoaderError("no such resource folder", path=str(folder))
     pack = Pack(folder.stem if folder.is_file() else folder.name)
-    for path in files:
+    for path in pack_files(folder):
         _add_file(pack, path)
     return pack
 
